@@ -1,0 +1,129 @@
+#pragma once
+// fedgate's configuration: the typed model of config/fedgate.toml and its loader.
+//
+// Why a typed model validated in one place: operators debug federation from error messages, so
+// every problem in the file (unknown key, wrong type, bad address, missing certificate, a policy
+// combination that cannot work) is reported with its key path and line, all at once, before
+// anything starts. Nothing is silently ignored and nothing in here throws on bad input.
+//
+// Relative paths in the file are relative to the directory of the file itself, so a config
+// works the same whatever the current directory is.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fedgate::app {
+
+// A "host:port" listener or target. IPv6 literals are written "[::1]:5269".
+struct endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string to_string() const;
+};
+
+enum class log_format { logfmt, json };
+enum class log_level { trace, debug, info, warn, error };
+
+// Lync/SfB XMPP gateway policy values (Set-CsXmppAllowedPartner): a capability is required,
+// optional (used when the peer offers it) or never used.
+enum class negotiation { required, optional, never };
+std::string_view to_string(negotiation n);
+
+enum class federation_mode { allowlist, open };
+
+struct general_config {
+  std::filesystem::path state_dir;  // certificates and secrets generated on first start
+  unsigned worker_threads = 0;      // CAF scheduler threads; 0 = one per core
+  log_level level = log_level::info;
+  log_format format = log_format::logfmt;
+};
+
+// A local user population: SIP users of `sip` appear on the XMPP side as users of `xmpp`.
+struct domain_pair {
+  std::string sip;
+  std::string xmpp;
+};
+
+// Certificate and key in PEM. Empty certificate and key: a self-signed pair is generated in the
+// state directory on first start. Empty ca_file: the system's trust store.
+struct tls_files {
+  std::filesystem::path certificate;
+  std::filesystem::path key;
+  std::filesystem::path ca_file;
+};
+
+struct partner_config {
+  std::string domain;
+  negotiation tls = negotiation::required;
+  negotiation sasl_external = negotiation::optional;
+  bool dialback = true;
+  std::vector<endpoint> routes;  // static routes, tried in order; empty = DNS SRV
+  unsigned max_connections = 4;
+};
+
+struct xmpp_config {
+  std::vector<endpoint> listen{{"127.0.0.1", 5269}};
+  std::vector<endpoint> direct_tls_listen;  // XEP-0368; empty = off
+  tls_files tls;
+  federation_mode federation = federation_mode::allowlist;
+  std::vector<std::string> deny;
+  unsigned max_connections = 1000;
+  std::size_t max_stanza_bytes = 256 * 1024;
+  std::size_t max_depth = 32;
+  std::size_t max_attributes = 64;
+  std::vector<partner_config> partners;
+};
+
+struct sip_config {
+  std::vector<endpoint> udp_listen{{"127.0.0.1", 5060}};
+  std::vector<endpoint> tcp_listen{{"127.0.0.1", 5060}};
+  std::vector<endpoint> tls_listen{{"127.0.0.1", 5061}};
+  tls_files tls;
+  std::string outbound_proxy;              // a SIP URI; empty = RFC 3263 resolution
+  std::vector<std::string> trusted_peers;  // addresses or CIDRs allowed to send requests
+  std::size_t max_message_bytes = 65535;
+  std::size_t max_headers = 256;
+};
+
+struct metrics_config {
+  std::optional<endpoint> listen = endpoint{"127.0.0.1", 9464};  // nullopt = off
+};
+
+struct config {
+  std::filesystem::path source;  // the file it was read from
+  general_config general;
+  std::vector<domain_pair> domains;
+  xmpp_config xmpp;
+  sip_config sip;
+  metrics_config metrics;
+};
+
+struct config_error {
+  std::string key;       // dotted key path, e.g. "xmpp.partners[1].tls"
+  std::size_t line = 0;  // 1-based; 0 when the problem has no single place in the file
+  std::size_t column = 0;
+  std::string message;
+};
+
+struct config_result {
+  config cfg;
+  std::vector<config_error> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads and validates a config file. Never throws; every problem found is in `errors`.
+config_result load_config_file(const std::filesystem::path& path);
+
+// Same, from text (tests); `base_dir` anchors relative paths.
+config_result load_config_string(std::string_view text, const std::filesystem::path& base_dir,
+                                 const std::filesystem::path& source_name = "<string>");
+
+// "fedgate.toml:12:3: xmpp.partners[0].tls: expected one of required, optional, never"
+std::string format_error(const config_error& e, const std::filesystem::path& file);
+
+}  // namespace fedgate::app

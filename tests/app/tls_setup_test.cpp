@@ -1,0 +1,48 @@
+#include "app/tls_setup.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
+#include "transport/tls/certificate_files.hpp"
+#include "transport/tls/self_signed_certificate.hpp"
+
+namespace fedgate::app {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+config two_domain_config(const std::filesystem::path& state) {
+  config c;
+  c.general.state_dir = state;
+  c.domains = {{"sip.example", "xmpp.example"}, {"b.example", "b.example"}};
+  return c;
+}
+
+TEST(tls_setup, generates_one_pair_for_both_sides_covering_all_domains) {
+  testing::temp_dir dir;
+  config c = two_domain_config(dir.path());
+  EXPECT_TRUE(prepare_tls_files(c).empty());
+  EXPECT_EQ(c.xmpp.tls.certificate, dir.path() / "tls/selfsigned.crt");
+  EXPECT_EQ(c.sip.tls.certificate, c.xmpp.tls.certificate);
+  EXPECT_THAT(tls::read_certificate_info(c.xmpp.tls.certificate)->dns_names,
+              UnorderedElementsAre("xmpp.example", "sip.example", "b.example"));
+}
+
+TEST(tls_setup, configured_pair_is_kept_and_checked) {
+  testing::temp_dir dir;
+  auto a = tls::ensure_self_signed_certificate(dir.path() / "a", {"a.example"});
+  auto b = tls::ensure_self_signed_certificate(dir.path() / "b", {"b.example"});
+  config c = two_domain_config(dir.path() / "state");
+  c.xmpp.tls = {a.certificate, a.key, {}};
+  c.sip.tls = {a.certificate, b.key, {}};  // wrong key
+  auto errors = prepare_tls_files(c);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "sip.certificate");
+  EXPECT_THAT(errors[0].message, HasSubstr("does not belong"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "state/tls"));  // nothing generated
+}
+
+}  // namespace
+}  // namespace fedgate::app
