@@ -3,6 +3,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <pugixml.hpp>
 
@@ -48,6 +49,21 @@ std::optional<std::string_view> lookup_namespace(pugi::xml_node el, std::string_
   return std::nullopt;
 }
 
+// "p:local" -> {"p", "local"}; "local" -> {"", "local"}.
+std::pair<std::string_view, std::string_view> split_qname(std::string_view name) {
+  const std::size_t colon = name.find(':');
+  if (colon == std::string_view::npos) return {std::string_view{}, name};
+  return {name.substr(0, colon), name.substr(colon + 1)};
+}
+
+// The expanded name of an element; nullopt when its prefix is not bound.
+std::optional<qname> resolve_element(pugi::xml_node el) {
+  const auto [prefix, local] = split_qname(name_of(el));
+  const auto ns = lookup_namespace(el, prefix);
+  if (!ns) return std::nullopt;
+  return qname{*ns, local};
+}
+
 // The in-scope xml:lang (XML 1.0 §2.12): the nearest one on the element or an ancestor.
 std::string_view lang_of(pugi::xml_node el) {
   for (; el.type() == pugi::node_element; el = el.parent()) {
@@ -82,30 +98,23 @@ class document_parser {
   }
 
   bool resolve(pugi::xml_node el, qname& out) {
-    const std::string_view name = name_of(el);
-    const std::size_t colon = name.find(':');
-    const std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
-    const auto ns = lookup_namespace(el, prefix);
-    if (!ns) {
-      return fail(error_code::unbound_prefix, "element <" + std::string(name) + ">: prefix '" +
-                                                  std::string(prefix) +
-                                                  "' has no namespace declaration in scope");
+    if (const auto q = resolve_element(el)) {
+      out = *q;
+      return true;
     }
-    out = {*ns, colon == std::string_view::npos ? name : name.substr(colon + 1)};
-    return true;
+    return fail(error_code::unbound_prefix,
+                "element <" + std::string(name_of(el)) +
+                    ">: its prefix has no namespace declaration in scope");
   }
 
   // RFC 3863 §4.3: an extension element may carry mustUnderstand (an attribute of the PIDF
   // namespace; the unprefixed spelling is accepted too, as some implementations write it).
   bool must_understand(pugi::xml_node el) {
     for (pugi::xml_attribute a : el.attributes()) {
-      const std::string_view name = a.name();
-      const std::size_t colon = name.find(':');
-      const std::string_view local =
-          colon == std::string_view::npos ? name : name.substr(colon + 1);
+      const auto [prefix, local] = split_qname(a.name());
       if (local != "mustUnderstand") continue;
-      if (colon != std::string_view::npos) {
-        const auto ns = lookup_namespace(el, name.substr(0, colon));
+      if (!prefix.empty()) {  // unprefixed attributes have no namespace (Namespaces in XML §6.3)
+        const auto ns = lookup_namespace(el, prefix);
         if (!ns || *ns != ns::pidf) continue;
       }
       const std::string_view v = trim(value_of(a));
@@ -489,22 +498,16 @@ result<document> parse(std::string_view body, const limits& lim) {
     return error{error_code::malformed_xml, std::move(*dup)};
   }
 
-  {
-    const std::string_view name = name_of(root);
-    const std::size_t colon = name.find(':');
-    const std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
-    const std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
-    const auto ns = lookup_namespace(root, prefix);
-    if (!ns) {
-      return error{error_code::unbound_prefix,
-                   "root element <" + std::string(name) + ">: prefix has no namespace declaration"};
-    }
-    if (*ns != ns::pidf || local != "presence") {
-      return error{error_code::not_pidf, "root element is <" + std::string(local) +
-                                             "> in namespace '" + std::string(*ns) +
-                                             "', not <presence> in '" + std::string(ns::pidf) +
-                                             "' (RFC 3863 §4.1.1)"};
-    }
+  const auto q = resolve_element(root);
+  if (!q) {
+    return error{error_code::unbound_prefix, "root element <" + std::string(name_of(root)) +
+                                                 ">: its prefix has no namespace declaration"};
+  }
+  if (q->ns != ns::pidf || q->local != "presence") {
+    return error{error_code::not_pidf, "root element is <" + std::string(q->local) +
+                                           "> in namespace '" + std::string(q->ns) +
+                                           "', not <presence> in '" + std::string(ns::pidf) +
+                                           "' (RFC 3863 §4.1.1)"};
   }
 
   document doc;
