@@ -15,7 +15,7 @@ struct norm_case {
   const char* normalised;
 };
 
-TEST(Jid, ValidAndNormalised) {
+TEST(xmpp_jid, ValidAndNormalised) {
   const norm_case cases[] = {
       // RFC 7622 §3.5 examples of valid JIDs.
       {"juliet@example.com", "juliet@example.com"},
@@ -76,7 +76,7 @@ struct bad_case {
   jid_error error;
 };
 
-TEST(Jid, Invalid) {
+TEST(xmpp_jid, Invalid) {
   const bad_case cases[] = {
       // RFC 7622 §3.5 examples of invalid JIDs.
       {"\"juliet\"@example.com", jid_error::localpart_forbidden_char},
@@ -137,7 +137,7 @@ TEST(Jid, Invalid) {
   }
 }
 
-TEST(Jid, PartLengths) {
+TEST(xmpp_jid, PartLengths) {
   std::string domain = "example.com";
   EXPECT_TRUE(jid::parse(std::string(1023, 'a') + "@" + domain));
   jid_error why{};
@@ -162,7 +162,7 @@ TEST(Jid, PartLengths) {
   EXPECT_EQ(why, jid_error::domainpart_too_long);
 }
 
-TEST(Jid, AccessorsBareAndFull) {
+TEST(xmpp_jid, AccessorsBareAndFull) {
   auto j = jid::parse("Romeo@Example.net/Orchard");
   ASSERT_TRUE(j);
   EXPECT_EQ(j->local(), "romeo");
@@ -187,7 +187,7 @@ TEST(Jid, AccessorsBareAndFull) {
   EXPECT_EQ(*p, *j);
 }
 
-TEST(Jid, ComparisonAndHash) {
+TEST(xmpp_jid, ComparisonAndHash) {
   auto a = *jid::parse("juliet@example.com/balcony");
   auto b = *jid::parse("JULIET@EXAMPLE.COM./balcony");
   auto c = *jid::parse("juliet@example.com/Balcony");
@@ -203,7 +203,7 @@ TEST(Jid, ComparisonAndHash) {
   EXPECT_EQ(set.size(), 3u);
 }
 
-TEST(Jid, NormalisePartsDirectly) {
+TEST(xmpp_jid, NormalisePartsDirectly) {
   EXPECT_EQ(normalize_domainpart("Example.COM.").value_or(""), "example.com");
   EXPECT_EQ(normalize_localpart("ALICE").value_or(""), "alice");
   EXPECT_EQ(normalize_resourcepart("Res").value_or(""), "Res");

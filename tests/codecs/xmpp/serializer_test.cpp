@@ -50,7 +50,7 @@ std::string reserialize(const std::string& stanza) {
   return out;
 }
 
-TEST(Serializer, InheritedNamespacesAreNotRepeated) {
+TEST(xmpp_serializer, InheritedNamespacesAreNotRepeated) {
   EXPECT_EQ(reserialize("<message to='x'><body>hi</body></message>"),
             "<message to='x'><body>hi</body></message>");
   EXPECT_EQ(reserialize("<db:result from='a' to='b'>key</db:result>"),
@@ -65,7 +65,7 @@ TEST(Serializer, InheritedNamespacesAreNotRepeated) {
             "<message><x xmlns='urn:x'><y/><z xmlns='jabber:server'/></x></message>");
 }
 
-TEST(Serializer, DeclaresWhatTheTargetScopeLacks) {
+TEST(xmpp_serializer, DeclaresWhatTheTargetScopeLacks) {
   auto docs = parse_stream(header + "<db:verify id='1'/>");
   ASSERT_EQ(docs.size(), 1u);
   std::string out;
@@ -73,7 +73,7 @@ TEST(Serializer, DeclaresWhatTheTargetScopeLacks) {
   EXPECT_EQ(out, "<db:verify xmlns:db='jabber:server:dialback' id='1'/>");
 }
 
-TEST(Serializer, Escaping) {
+TEST(xmpp_serializer, Escaping) {
   pugi::xml_document doc;
   auto m = doc.append_child("message");
   m.append_attribute("a").set_value("it's \"q\" & <x> \t\n\r end");
@@ -94,7 +94,7 @@ TEST(Serializer, Escaping) {
   EXPECT_TRUE(equivalent(back, m));
 }
 
-TEST(Serializer, RefusesWhatRestrictedXmlCannotCarry) {
+TEST(xmpp_serializer, RefusesWhatRestrictedXmlCannotCarry) {
   auto refuses = [](auto&& build) {
     pugi::xml_document doc;
     auto m = doc.append_child("message");
@@ -117,7 +117,7 @@ TEST(Serializer, RefusesWhatRestrictedXmlCannotCarry) {
   refuses([](pugi::xml_node m) { m.append_attribute("xmlns:p").set_value(""); });
 }
 
-TEST(Serializer, RoundTripKeepsTheTree) {
+TEST(xmpp_serializer, RoundTripKeepsTheTree) {
   const char* stanzas[] = {
       "<message from='juliet@example.com/balcony' to='romeo@example.net' type='chat' "
       "id='ktx72v49' xml:lang='en'><thread>e0ffe42b28561960c6b12b944a092794b9683a38</thread>"
@@ -150,7 +150,7 @@ TEST(Serializer, RoundTripKeepsTheTree) {
   }
 }
 
-TEST(Serializer, EquivalenceSeesDifferences) {
+TEST(xmpp_serializer, EquivalenceSeesDifferences) {
   auto a = parse_stream(header + "<message a='1'><body>x</body></message>");
   auto b = parse_stream(header + "<message a='2'><body>x</body></message>");
   auto c = parse_stream(header + "<message a='1'><body>y</body></message>");
@@ -163,7 +163,7 @@ TEST(Serializer, EquivalenceSeesDifferences) {
   EXPECT_FALSE(equivalent(a[0].document_element(), e[0].document_element()));
 }
 
-TEST(Serializer, StreamHeaderRoundTrip) {
+TEST(xmpp_serializer, StreamHeaderRoundTrip) {
   auto h = make_stream_header(ns::server, "gw.example", "xmpp.example", "id'1\"");
   std::string out;
   ASSERT_TRUE(write_stream_header(out, h));
@@ -191,7 +191,7 @@ TEST(Serializer, StreamHeaderRoundTrip) {
   EXPECT_EQ(out, "x");
 }
 
-TEST(Serializer, StreamErrorAndClose) {
+TEST(xmpp_serializer, StreamErrorAndClose) {
   std::string out;
   ASSERT_TRUE(write_stream_error(out, stream_error_condition::restricted_xml, "no <comments>"));
   EXPECT_EQ(out,

@@ -8,7 +8,7 @@
 namespace fedgate::xmpp {
 namespace {
 
-TEST(StreamError, AllConditionsRoundTrip) {
+TEST(xmpp_stream_error, AllConditionsRoundTrip) {
   std::set<std::string> names;
   for (int i = 0; i < stream_error_condition_count; ++i) {
     auto c = static_cast<stream_error_condition>(i);
@@ -26,7 +26,7 @@ TEST(StreamError, AllConditionsRoundTrip) {
   EXPECT_FALSE(stream_error_condition_from_string("no-such-condition"));
 }
 
-TEST(StreamError, ParseReceivedError) {
+TEST(xmpp_stream_error, ParseReceivedError) {
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_string(
       "<stream:error xmlns:stream='http://etherx.jabber.org/streams'>"

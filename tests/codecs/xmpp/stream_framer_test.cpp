@@ -36,7 +36,7 @@ std::string outcome(const std::string& body, limits lim = {}) {
   return ev.empty() ? std::string{} : ev.back();
 }
 
-TEST(StreamFramer, HeaderFieldsAndDeclarations) {
+TEST(xmpp_stream_framer, HeaderFieldsAndDeclarations) {
   auto ev = frame(header);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0],
@@ -45,7 +45,7 @@ TEST(StreamFramer, HeaderFieldsAndDeclarations) {
             "xmlns:db=jabber:server:dialback decl");
 }
 
-TEST(StreamFramer, ContentNamespacesRecorded) {
+TEST(xmpp_stream_framer, ContentNamespacesRecorded) {
   for (std::string ns : {"jabber:client", "jabber:component:accept"}) {
     auto ev = frame("<stream:stream xmlns='" + ns +
                     "' xmlns:stream='http://etherx.jabber.org/streams' to='x' extra='1'>");
@@ -55,7 +55,7 @@ TEST(StreamFramer, ContentNamespacesRecorded) {
   }
 }
 
-TEST(StreamFramer, ElementIsSelfContained) {
+TEST(xmpp_stream_framer, ElementIsSelfContained) {
   struct keep : test::event_recorder {
     std::vector<std::string> raw;
     void on_element(pugi::xml_document& doc) override {
@@ -88,7 +88,7 @@ TEST(StreamFramer, ElementIsSelfContained) {
   EXPECT_EQ(rec.events[2], "elem {jabber:server:dialback}result from=a to=b text='key'");
 }
 
-TEST(StreamFramer, LocalDeclarationsWin) {
+TEST(xmpp_stream_framer, LocalDeclarationsWin) {
   EXPECT_EQ(outcome("<db:x xmlns:db='urn:other'/>"), "elem {urn:other}x");
   EXPECT_EQ(outcome("<iq xmlns='jabber:client'><query xmlns=''/></iq>"),
             "elem {jabber:client}iq [query]");
@@ -96,13 +96,13 @@ TEST(StreamFramer, LocalDeclarationsWin) {
             "elem {urn:p}a {urn:p}attr=1 [{urn:p}b]");
 }
 
-TEST(StreamFramer, WhitespaceKeepaliveAndClose) {
+TEST(xmpp_stream_framer, WhitespaceKeepaliveAndClose) {
   auto ev = frame_all_ways(" \n<presence/>\t </stream:stream>");
   std::vector<std::string> expect{ev[0], "ws 2", "elem {jabber:server}presence", "ws 2", "close"};
   EXPECT_EQ(ev, expect);
 }
 
-TEST(StreamFramer, ConsumeStopsAtCloseAndAfterwardsReturnsZero) {
+TEST(xmpp_stream_framer, ConsumeStopsAtCloseAndAfterwardsReturnsZero) {
   test::event_recorder rec;
   stream_framer f{rec};
   std::string in = header + "</stream:stream>trailing";
@@ -111,7 +111,7 @@ TEST(StreamFramer, ConsumeStopsAtCloseAndAfterwardsReturnsZero) {
   EXPECT_EQ(f.consume("<x/>"), 0u);
 }
 
-TEST(StreamFramer, SelfClosingHeaderIsOpenAndClose) {
+TEST(xmpp_stream_framer, SelfClosingHeaderIsOpenAndClose) {
   auto ev = frame(
       "<stream:stream xmlns='jabber:server' "
       "xmlns:stream='http://etherx.jabber.org/streams'/>");
@@ -119,7 +119,7 @@ TEST(StreamFramer, SelfClosingHeaderIsOpenAndClose) {
   EXPECT_EQ(ev[1], "close");
 }
 
-TEST(StreamFramer, StopAfterProceedLeavesTheRestToTheCaller) {
+TEST(xmpp_stream_framer, StopAfterProceedLeavesTheRestToTheCaller) {
   test::event_recorder rec;
   stream_framer f{rec};
   rec.framer = &f;
@@ -135,7 +135,7 @@ TEST(StreamFramer, StopAfterProceedLeavesTheRestToTheCaller) {
   EXPECT_EQ(rec.events[2].substr(0, 4), "open");
 }
 
-TEST(StreamFramer, ResetAllowsANewXmlDeclaration) {
+TEST(xmpp_stream_framer, ResetAllowsANewXmlDeclaration) {
   test::event_recorder rec;
   stream_framer f{rec};
   EXPECT_EQ(f.consume(header + "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"),
@@ -147,7 +147,7 @@ TEST(StreamFramer, ResetAllowsANewXmlDeclaration) {
 
 // --- header errors ----------------------------------------------------------------------------
 
-TEST(StreamFramer, HeaderNamespaceErrors) {
+TEST(xmpp_stream_framer, HeaderNamespaceErrors) {
   EXPECT_EQ(last_event("<stream:stream xmlns='jabber:server' xmlns:stream='urn:wrong'>"),
             "error invalid-namespace");
   EXPECT_EQ(last_event("<stream xmlns='jabber:server'>"), "error invalid-namespace");
@@ -167,7 +167,7 @@ TEST(StreamFramer, HeaderNamespaceErrors) {
             "error bad-format");
 }
 
-TEST(StreamFramer, Encoding) {
+TEST(xmpp_stream_framer, Encoding) {
   EXPECT_EQ(last_event("<?xml version='1.0' encoding='ISO-8859-1'?>"),
             "error unsupported-encoding");
   EXPECT_EQ(last_event(std::string{"\xFE\xFF\x00<", 4}), "error unsupported-encoding");
@@ -182,7 +182,7 @@ TEST(StreamFramer, Encoding) {
 
 // --- RFC 6120 §11.1 restricted XML ------------------------------------------------------------
 
-TEST(StreamFramer, RestrictedXml) {
+TEST(xmpp_stream_framer, RestrictedXml) {
   EXPECT_EQ(last_event("<!DOCTYPE stream>"), "error restricted-xml");
   EXPECT_EQ(last_event("<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]>"),
             "error restricted-xml");
@@ -200,7 +200,7 @@ TEST(StreamFramer, RestrictedXml) {
             "error restricted-xml");
 }
 
-TEST(StreamFramer, PredefinedEntitiesAndCharacterReferences) {
+TEST(xmpp_stream_framer, PredefinedEntitiesAndCharacterReferences) {
   EXPECT_EQ(outcome("<message a='&lt;&gt;&amp;&apos;&quot;&#65;&#x42;&#x1F600;'>"
                     "<body>&lt;&gt;&amp;&apos;&quot;&#10;&#xe9;</body></message>"),
             "elem {jabber:server}message a=<>&'\"AB\xF0\x9F\x98\x80 "
@@ -209,7 +209,7 @@ TEST(StreamFramer, PredefinedEntitiesAndCharacterReferences) {
 
 // --- not-well-formed ---------------------------------------------------------------------------
 
-TEST(StreamFramer, NotWellFormed) {
+TEST(xmpp_stream_framer, NotWellFormed) {
   const char* cases[] = {
       "<message></presence>",
       "<message><body></message></body>",
@@ -242,12 +242,12 @@ TEST(StreamFramer, NotWellFormed) {
     EXPECT_EQ(outcome(body), "error not-well-formed") << body;
 }
 
-TEST(StreamFramer, BadFormatAtStreamLevel) {
+TEST(xmpp_stream_framer, BadFormatAtStreamLevel) {
   EXPECT_EQ(outcome("hello"), "error bad-format");
   EXPECT_EQ(outcome("<![CDATA[x]]>"), "error bad-format");
 }
 
-TEST(StreamFramer, BadNamespacePrefix) {
+TEST(xmpp_stream_framer, BadNamespacePrefix) {
   EXPECT_EQ(outcome("<x:message/>"), "error bad-namespace-prefix");
   EXPECT_EQ(outcome("<message><x:body/></message>"), "error bad-namespace-prefix");
   EXPECT_EQ(outcome("<message x:a='1'/>"), "error bad-namespace-prefix");
@@ -259,7 +259,7 @@ TEST(StreamFramer, BadNamespacePrefix) {
             "elem {jabber:server}message {http://www.w3.org/XML/1998/namespace}lang=de");
 }
 
-TEST(StreamFramer, StreamCloseMustMatchHeader) {
+TEST(xmpp_stream_framer, StreamCloseMustMatchHeader) {
   EXPECT_EQ(outcome("</stream:streamx>"), "error not-well-formed");
   EXPECT_EQ(outcome("</stream:strea>"), "error not-well-formed");
   EXPECT_EQ(outcome("</stream:stream >"), "close");
@@ -267,21 +267,21 @@ TEST(StreamFramer, StreamCloseMustMatchHeader) {
 
 // --- CDATA, quoting ---------------------------------------------------------------------------
 
-TEST(StreamFramer, CdataSections) {
+TEST(xmpp_stream_framer, CdataSections) {
   EXPECT_EQ(outcome("<message><body><![CDATA[a <b> & ]] ]> ]]]></body></message>"),
             "elem {jabber:server}message [{jabber:server}body text='a <b> & ]] ]> ]']");
   EXPECT_EQ(outcome("<message><body>x<![CDATA[]]>y<![CDATA[>]]></body></message>"),
             "elem {jabber:server}message [{jabber:server}body text='xy>']");
 }
 
-TEST(StreamFramer, GreaterThanAndSlashInAttributes) {
+TEST(xmpp_stream_framer, GreaterThanAndSlashInAttributes) {
   EXPECT_EQ(outcome("<message a='x>/y' b=\"/>'>\" c = '' ><body>/></body></message>"),
             "elem {jabber:server}message a=x>/y b=/>'> c= [{jabber:server}body text='/>']");
 }
 
 // --- UTF-8 -------------------------------------------------------------------------------------
 
-TEST(StreamFramer, Utf8SplitAtEveryPosition) {
+TEST(xmpp_stream_framer, Utf8SplitAtEveryPosition) {
   // 2-, 3- and 4-byte characters in text, attribute values and names.
   std::string body =
       "<message a='\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80'><b\xC3\xA9>\xC3\xA9\xE2\x82\xAC"
@@ -301,7 +301,7 @@ TEST(StreamFramer, Utf8SplitAtEveryPosition) {
   }
 }
 
-TEST(StreamFramer, InvalidUtf8) {
+TEST(xmpp_stream_framer, InvalidUtf8) {
   const char* cases[] = {
       "\xC0\xAF",          // overlong '/'
       "\xC1\xBF",          // overlong
@@ -332,7 +332,7 @@ TEST(StreamFramer, InvalidUtf8) {
 
 // --- limits ------------------------------------------------------------------------------------
 
-TEST(StreamFramer, Limits) {
+TEST(xmpp_stream_framer, Limits) {
   limits lim;
   lim.max_stanza_bytes = 64;
   std::string fits = "<message><body>" + std::string(32, 'x') + "</body></message>";
@@ -380,7 +380,7 @@ TEST(StreamFramer, Limits) {
   EXPECT_EQ(last_event(header, 1, lim), "error policy-violation");
 }
 
-TEST(StreamFramer, ChunkingNeverChangesTheOutcome) {
+TEST(xmpp_stream_framer, ChunkingNeverChangesTheOutcome) {
   std::string body =
       "<message from='a@b/c' to='d@e' type='chat' id='1'><body>x &amp; y</body>"
       "<active xmlns='http://jabber.org/protocol/chatstates'/></message> \n"
@@ -391,7 +391,7 @@ TEST(StreamFramer, ChunkingNeverChangesTheOutcome) {
   EXPECT_EQ(ev[5], "close");
 }
 
-TEST(StreamFramer, ErrorIsReportedOnceAndStateFails) {
+TEST(xmpp_stream_framer, ErrorIsReportedOnceAndStateFails) {
   test::event_recorder rec;
   stream_framer f{rec};
   std::string in = header + "<!---->";
@@ -404,7 +404,7 @@ TEST(StreamFramer, ErrorIsReportedOnceAndStateFails) {
   EXPECT_EQ(rec.events.size(), 2u);
 }
 
-TEST(StreamFramer, MidElement) {
+TEST(xmpp_stream_framer, MidElement) {
   test::event_recorder rec;
   stream_framer f{rec};
   f.consume(header);

@@ -202,7 +202,7 @@ void check_scenario(const std::string& scenario, const std::vector<std::string>&
 
 namespace fedgate::xmpp {
 namespace {
-TEST(StreamFramerTranscript, DialbackIn) {
+TEST(xmpp_stream_framer_transcript, DialbackIn) {
   check_scenario(
       "dialback-in",
       {
@@ -256,7 +256,7 @@ TEST(StreamFramerTranscript, DialbackIn) {
           "OUT3 close",
       });
 }
-TEST(StreamFramerTranscript, DialbackOut) {
+TEST(xmpp_stream_framer_transcript, DialbackOut) {
   check_scenario(
       "dialback-out",
       {
@@ -295,7 +295,7 @@ TEST(StreamFramerTranscript, DialbackOut) {
           "OUT2 close",
       });
 }
-TEST(StreamFramerTranscript, SecureExternalIn) {
+TEST(xmpp_stream_framer_transcript, SecureExternalIn) {
   check_scenario(
       "secure-external-in",
       {
@@ -324,7 +324,7 @@ TEST(StreamFramerTranscript, SecureExternalIn) {
           "OUT1 close",
       });
 }
-TEST(StreamFramerTranscript, SecureExternalOut) {
+TEST(xmpp_stream_framer_transcript, SecureExternalOut) {
   check_scenario(
       "secure-external-out",
       {
@@ -348,7 +348,7 @@ TEST(StreamFramerTranscript, SecureExternalOut) {
           "IN1 close",
       });
 }
-TEST(StreamFramerTranscript, SecureRejectIn) {
+TEST(xmpp_stream_framer_transcript, SecureRejectIn) {
   check_scenario(
       "secure-reject-in",
       {
@@ -370,7 +370,7 @@ TEST(StreamFramerTranscript, SecureRejectIn) {
           "OUT1 close",
       });
 }
-TEST(StreamFramerTranscript, SecureRejectOut) {
+TEST(xmpp_stream_framer_transcript, SecureRejectOut) {
   check_scenario("secure-reject-out",
                  {
                      "IN1 open from=xmpp.test to=sip.test id= version=1.0 lang=en ns=jabber:server "
