@@ -53,6 +53,16 @@ bool append_escaped(std::string& out, std::string_view s, bool attribute) {
   return true;
 }
 
+// Namespaces in XML 1.0 §4: both parts of a qualified name are NCNames (is_xml_name() has
+// checked the bytes already).
+bool ncname_parts(std::string_view prefix, std::string_view local) {
+  auto starts_ok = [](std::string_view p) {
+    return internal::is_name_start_byte(static_cast<unsigned char>(p[0])) && p[0] != ':';
+  };
+  return !local.empty() && local.find(':') == std::string_view::npos && starts_ok(local) &&
+         (prefix.empty() || starts_ok(prefix));
+}
+
 struct binding_view {
   std::string_view prefix, uri;
 };
@@ -102,8 +112,8 @@ class writer {
       std::string_view an = a.name();
       std::string_view prefix = an.size() == 5 ? std::string_view{} : an.substr(6);
       std::string_view uri = a.value();
-      if (!prefix.empty() && (!internal::is_xml_name(prefix) ||
-                              prefix.find(':') != std::string_view::npos || uri.empty()))
+      if (!prefix.empty() &&
+          (!internal::is_xml_name(prefix) || !ncname_parts({}, prefix) || uri.empty()))
         return error("invalid namespace declaration");
       const binding_view* cur = find(prefix);
       if (cur ? cur->uri == uri : (prefix.empty() && uri.empty())) continue;
@@ -111,13 +121,15 @@ class writer {
       if (!attribute(an, uri)) return false;
     }
     auto [prefix, local] = split_qname(name);
-    if (local.empty() || !declared(prefix)) return error("undeclared prefix on element");
+    if (!ncname_parts(prefix, local)) return error("invalid qualified element name");
+    if (!declared(prefix)) return error("undeclared prefix on element");
     for (auto a : e.attributes()) {
       if (is_namespace_declaration(a)) continue;
       std::string_view an = a.name();
       if (!internal::is_xml_name(an)) return error("invalid attribute name");
       auto [ap, al] = split_qname(an);
-      if (al.empty() || !declared(ap)) return error("undeclared prefix on attribute");
+      if (!ncname_parts(ap, al)) return error("invalid qualified attribute name");
+      if (!declared(ap)) return error("undeclared prefix on attribute");
       if (!attribute(an, a.value())) return false;
     }
     if (!e.first_child()) {

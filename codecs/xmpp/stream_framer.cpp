@@ -77,6 +77,10 @@ bool stream_framer::mid_element() const noexcept {
 }
 
 bool stream_framer::fail(stream_error_condition c, std::string text) {
+  if (ws_run_ != 0) {  // report whitespace already consumed, as a chunk boundary would have
+    handler_.on_whitespace(ws_run_);
+    ws_run_ = 0;
+  }
   state_ = state::failed;
   lex_ = lex::done;
   capture_ = capture_kind::none;

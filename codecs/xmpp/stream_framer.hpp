@@ -162,7 +162,6 @@ class stream_framer {
   std::size_t depth_ = 0;  // open elements, the stream element included
   std::size_t prolog_pos_ = 0;
   bool decl_allowed_ = true;
-  bool empty_tag_ = false;
   char quote_ = 0;
   std::size_t name_len_ = 0;
   std::size_t attr_count_ = 0;

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "codecs/xmpp/internal/utf8.hpp"
+
 namespace fedgate::xmpp::internal {
 
 namespace {
@@ -56,8 +58,10 @@ class checker {
   bool check_qname(std::string_view qname, const char* what) {
     auto colon = qname.find(':');
     if (colon == std::string_view::npos) return true;
+    // Namespaces in XML 1.0 §4: prefix and local part are each an NCName.
     if (colon == 0 || colon + 1 == qname.size() ||
-        qname.find(':', colon + 1) != std::string_view::npos)
+        qname.find(':', colon + 1) != std::string_view::npos ||
+        !is_name_start_byte(static_cast<unsigned char>(qname[colon + 1])))
       return fail(cond::not_well_formed, std::string{"malformed qualified "} + what + " name '" +
                                              std::string{qname} + "'");
     return true;
@@ -78,7 +82,8 @@ class checker {
         continue;
       }
       std::string_view prefix = name.substr(6);
-      if (prefix.empty() || prefix.find(':') != std::string_view::npos)
+      if (prefix.empty() || prefix.find(':') != std::string_view::npos ||
+          !is_name_start_byte(static_cast<unsigned char>(prefix[0])))
         return fail(cond::not_well_formed,
                     "malformed namespace declaration '" + std::string{name} + "'");
       if (prefix == "xmlns" || (prefix == "xml") != (uri == ns::xml))

@@ -114,6 +114,8 @@ TEST(xmpp_serializer, RefusesWhatRestrictedXmlCannotCarry) {
   refuses([](pugi::xml_node m) { m.append_child("x:body"); });
   refuses([](pugi::xml_node m) { m.append_attribute("x:a").set_value("1"); });
   refuses([](pugi::xml_node m) { m.append_child("bad name"); });
+  refuses([](pugi::xml_node m) { m.append_child("a:b:c"); });
+  refuses([](pugi::xml_node m) { m.append_attribute("xml:1a").set_value("1"); });
   refuses([](pugi::xml_node m) { m.append_attribute("xmlns:p").set_value(""); });
 }
 

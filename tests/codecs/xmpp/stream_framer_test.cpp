@@ -237,6 +237,8 @@ TEST(xmpp_stream_framer, NotWellFormed) {
       "</stream:features>",
       "<a:b:c xmlns:a='urn:a'/>",
       "<message xmlns:='urn:x'/>",
+      "<a:1b xmlns:a='urn:a'/>",
+      "<message xmlns:1p='urn:x'/>",
   };
   for (const char* body : cases)
     EXPECT_EQ(outcome(body), "error not-well-formed") << body;
@@ -244,6 +246,10 @@ TEST(xmpp_stream_framer, NotWellFormed) {
 
 TEST(xmpp_stream_framer, BadFormatAtStreamLevel) {
   EXPECT_EQ(outcome("hello"), "error bad-format");
+  // Whitespace consumed before the error is reported the same way in every chunking.
+  auto ev = frame_all_ways(" \nhello");
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[1], "ws 2");
   EXPECT_EQ(outcome("<![CDATA[x]]>"), "error bad-format");
 }
 
