@@ -58,9 +58,9 @@ result<name_addr> parse_name_addr(std::string_view element, std::string_view hea
     std::size_t semi = v.find(';');
     na.uri_text = trim(v.substr(0, semi));
     rest = semi == std::string_view::npos ? std::string_view{} : v.substr(semi);
-    if (na.uri_text.find_first_of(" \t") != std::string_view::npos)
+    if (find_any(na.uri_text, " \t") != std::string_view::npos)
       return bad("whitespace in addr-spec");
-    if (na.uri_text.find_first_of(",?") != std::string_view::npos)
+    if (find_any(na.uri_text, ",?") != std::string_view::npos)
       return bad("URI with ',' or '?' must be enclosed in <>");
   }
   auto parsed = parse_uri(na.uri_text);

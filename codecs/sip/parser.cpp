@@ -156,7 +156,7 @@ class message_parser {
     if (!is_token(method)) return bad_request("Malformed Request-Line: bad method");
     if (auto e = check_version(line.substr(sp2 + 1), "Request-Line")) return e;
     std::string_view ruri = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    if (ruri.empty() || ruri.find_first_of(" \t") != std::string_view::npos)
+    if (ruri.empty() || find_any(ruri, " \t") != std::string_view::npos)
       return bad_request("Malformed Request-Line: whitespace in Request-URI");
     auto u = parse_uri(ruri);
     if (!u) return bad_request("Malformed Request-URI: " + u.err().reason.substr(15));

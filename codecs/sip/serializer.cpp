@@ -199,7 +199,7 @@ std::string_view reason_phrase(int status) {
 message_builder message_builder::request(std::string_view method, std::string_view request_uri) {
   message_builder b(std::string(method) + " " + std::string(request_uri) + " SIP/2.0");
   if (!is_token(method)) b.error_ = bad_request("Invalid method");
-  if (request_uri.empty() || request_uri.find_first_of(" \t\r\n") != std::string_view::npos)
+  if (request_uri.empty() || find_any(request_uri, " \t\r\n") != std::string_view::npos)
     b.error_ = bad_request("Invalid Request-URI");
   return b;
 }
@@ -208,7 +208,7 @@ message_builder message_builder::response(int status, std::string_view reason) {
   if (reason.empty()) reason = reason_phrase(status);
   message_builder b("SIP/2.0 " + std::to_string(status) + " " + std::string(reason));
   if (status < 100 || status > 699) b.error_ = bad_request("Invalid status code");
-  if (reason.find_first_of("\r\n") != std::string_view::npos)
+  if (find_any(reason, "\r\n") != std::string_view::npos)
     b.error_ = bad_request("Invalid reason phrase");
   return b;
 }
@@ -216,7 +216,7 @@ message_builder message_builder::response(int status, std::string_view reason) {
 void message_builder::check(std::string_view name, std::string_view value) {
   if (error_) return;
   if (!is_token(name)) error_ = bad_request("Invalid header name");
-  if (value.find_first_of("\r\n") != std::string_view::npos)
+  if (find_any(value, "\r\n") != std::string_view::npos)
     error_ = bad_request("CR or LF in header value");
 }
 

@@ -178,14 +178,14 @@ result<uri> parse_uri(std::string_view text) {
     if (host_end == std::string_view::npos) return bad_uri("unterminated IPv6 reference");
     ++host_end;
   }
-  host_end = rest.find_first_of(":;?", host_end);
+  host_end = find_any(rest, ":;?", host_end);
   if (host_end == std::string_view::npos) host_end = rest.size();
   u.host = rest.substr(0, host_end);
   u.host_type = classify_host(u.host);
   if (u.host_type == host_kind::none) return bad_uri("invalid host");
   rest = rest.substr(host_end);
   if (!rest.empty() && rest[0] == ':') {
-    std::size_t pend = rest.find_first_of(";?");
+    std::size_t pend = find_any(rest, ";?");
     if (pend == std::string_view::npos) pend = rest.size();
     std::uint64_t port = 0;
     if (!parse_decimal(rest.substr(1, pend - 1), 65535, port)) return bad_uri("invalid port");
