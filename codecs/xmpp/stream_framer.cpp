@@ -19,6 +19,7 @@ struct byte_tables {
   bool text[256] = {};
   bool cdata[256] = {};
   bool attr[256] = {};
+  bool name[256] = {};
 };
 
 constexpr byte_tables make_tables() {
@@ -28,6 +29,7 @@ constexpr byte_tables make_tables() {
     t.text[c] = plain && c != '<' && c != '&' && c != ']' && c != '>';
     t.cdata[c] = plain && c != ']' && c != '>';
     t.attr[c] = plain && c != '<' && c != '&' && c != '\'' && c != '"';
+    t.name[c] = is_name_byte(static_cast<unsigned char>(c));
   }
   return t;
 }
@@ -237,7 +239,7 @@ bool stream_framer::finish_header(std::string_view bytes, bool self_closing) {
   auto el = doc_.document_element();
   if (!r || !el)
     return fail(cond::not_well_formed, std::string{"stream header: "} + r.description());
-  if (auto e = internal::check_namespaces(el, {})) return fail(e->condition, std::move(e->text));
+  if (auto e = namespaces_.check(el, {})) return fail(e->condition, std::move(e->text));
   auto [prefix, local] = split_qname(el.name());
   // RFC 6120 §4.8.1: the stream element is qualified by the streams namespace.
   if (lookup_namespace(el, prefix).value_or(std::string_view{}) != ns::streams)
@@ -295,7 +297,7 @@ bool stream_framer::finish_element(std::string_view bytes) {
   buf_.clear();
   auto top = doc_.document_element();
   if (!r || !top) return fail(cond::not_well_formed, r.description());
-  if (auto e = internal::check_namespaces(top, header_.declarations))
+  if (auto e = namespaces_.check(top, header_.declarations))
     return fail(e->condition, std::move(e->text));
   lex_ = lex::top;
   handler_.on_element(doc_);
@@ -428,6 +430,17 @@ std::size_t stream_framer::consume(std::string_view bytes) {
 
       case lex::start_name:
       case lex::attr_name:
+        if (c < 0x80 && tables.name[c]) {
+          std::size_t end = std::min({n, limit_at_, i + (limits_.max_name_bytes - name_len_)});
+          std::size_t j = i;
+          while (j < end && tables.name[p[j]])
+            ++j;
+          if (j > i) {
+            name_len_ += j - i;
+            i = j - 1;
+            break;
+          }
+        }
         if (is_name_byte(c)) {
           if (++name_len_ > limits_.max_name_bytes) {
             fail(cond::policy_violation, "name too long");

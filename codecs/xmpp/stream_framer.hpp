@@ -21,6 +21,7 @@
 
 #include <pugixml.hpp>
 
+#include "codecs/xmpp/internal/namespace_check.hpp"
 #include "codecs/xmpp/internal/utf8.hpp"
 #include "codecs/xmpp/names.hpp"
 #include "codecs/xmpp/stream_error.hpp"
@@ -150,6 +151,7 @@ class stream_framer {
   stream_header header_;
   std::string header_qname_;
   pugi::xml_document doc_;
+  internal::namespace_checker namespaces_;
   internal::utf8_decoder utf8_;
 
   // Captured bytes of the current declaration/header/element, when it spans chunks.
