@@ -249,6 +249,20 @@ void read_xmpp(toml_reader& r, const std::filesystem::path& base, xmpp_config& x
   r.read_unsigned("max_stanza_bytes", x.max_stanza_bytes, 1024, 64 * 1024 * 1024);
   r.read_unsigned("max_depth", x.max_depth, 2, 1024);
   r.read_unsigned("max_attributes", x.max_attributes, 4, 4096);
+  if (r.read("dialback_secret", x.dialback_secret) && !x.dialback_secret.empty() &&
+      x.dialback_secret.size() < 16) {
+    r.error("dialback_secret", "must be at least 16 characters (or empty to generate one)");
+  }
+  r.read_unsigned("connect_timeout_ms", x.connect_timeout_ms, 100, 600000);
+  r.read_unsigned("establish_timeout_ms", x.establish_timeout_ms, 100, 600000);
+  r.read_unsigned("keepalive_interval_ms", x.keepalive_interval_ms, 1000, 3600000);
+  r.read_unsigned("queue_timeout_ms", x.queue_timeout_ms, 100, 3600000);
+  r.read_unsigned("queue_max", x.queue_max, 1, 1000000);
+  r.read_unsigned("backoff_initial_ms", x.backoff_initial_ms, 10, 600000);
+  r.read_unsigned("backoff_max_ms", x.backoff_max_ms, 10, 3600000);
+  if (x.backoff_max_ms < x.backoff_initial_ms) {
+    r.error("backoff_max_ms", "must not be smaller than backoff_initial_ms");
+  }
 
   std::set<std::string> seen;
   for (auto& pr : r.tables("partners")) {

@@ -77,6 +77,16 @@ struct xmpp_config {
   std::size_t max_depth = 32;
   std::size_t max_attributes = 64;
   std::vector<partner_config> partners;
+  // XEP-0185 secret for dialback keys; empty: generated once into the state directory.
+  std::string dialback_secret;
+  // Timers and queues (milliseconds).
+  unsigned connect_timeout_ms = 10000;     // per TCP target
+  unsigned establish_timeout_ms = 30000;   // a stream must authenticate within this
+  unsigned keepalive_interval_ms = 60000;  // whitespace keepalive on outbound streams
+  unsigned queue_timeout_ms = 30000;       // a stanza waits this long for a stream, then bounces
+  std::size_t queue_max = 1000;            // stanzas queued per partner and local domain
+  unsigned backoff_initial_ms = 1000;      // reconnect backoff: doubles per failure, with jitter
+  unsigned backoff_max_ms = 60000;
 };
 
 struct sip_config {

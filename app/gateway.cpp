@@ -5,13 +5,17 @@
 #include <sys/stat.h>
 #include <thread>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
+#include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
+#include "actors/routing/unrouted_sink.hpp"
+#include "actors/s2s/messages.hpp"
+#include "actors/s2s/s2s_service.hpp"
+#include "app/state_files.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
 #include "metrics/log.hpp"
+#include "transport/tls/tls_context.hpp"
 
 namespace fedgate::app {
 namespace {
@@ -36,6 +40,54 @@ bool prepare_state_dir(const std::filesystem::path& dir) {
   // Secrets live here (keys, dialback secret): owner only.
   ::chmod(dir.c_str(), 0700);
   return true;
+}
+
+std::vector<std::string> xmpp_domains(const config& cfg) {
+  std::vector<std::string> out;
+  for (const auto& d : cfg.domains)
+    out.push_back(d.xmpp);
+  return out;
+}
+
+// Starts the XMPP federation side. Returns the service actor, or nullptr after logging why.
+caf::actor start_xmpp_side(caf::actor_system& system, const config& cfg) {
+  std::string error;
+  std::string secret = cfg.xmpp.dialback_secret;
+  if (secret.empty()) {
+    auto s = load_or_create_secret(cfg.general.state_dir / "dialback.secret", error);
+    if (!s) {
+      log::error("cannot prepare the dialback secret", {{"reason", error}});
+      return nullptr;
+    }
+    secret = *s;
+  }
+  tls::context_config tc;
+  tc.identities.push_back({xmpp_domains(cfg), cfg.xmpp.tls.certificate, cfg.xmpp.tls.key});
+  tc.ca_file = cfg.xmpp.tls.ca_file;
+  auto tls_ctx = tls::tls_context::create(tc, error);
+  if (!tls_ctx) {
+    log::error("cannot set up TLS for XMPP", {{"reason", error}});
+    return nullptr;
+  }
+  // The service's sink needs the service (to send replies), so the sink forwards to a
+  // placeholder until both exist.
+  auto sink_target = std::make_shared<caf::actor>();
+  caf::actor sink = system.spawn([sink_target](caf::event_based_actor* self) -> caf::behavior {
+    return {
+        [=](s2s::inbound_atom a, s2s::stanza& s) { self->send(*sink_target, a, std::move(s)); }};
+  });
+  auto svc = s2s::start_s2s_service(
+      system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), secret, tls_ctx, sink});
+  if (!svc.actor) {
+    log::error("cannot start the XMPP side", {{"reason", svc.error}});
+    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+    return nullptr;
+  }
+  *sink_target = routing::spawn_unrouted_sink(system, svc.actor);
+  for (std::size_t i = 0; i < svc.ports.size(); ++i) {
+    log::info("s2s listening", {{"address", cfg.xmpp.listen[i].host}, {"port", svc.ports[i]}});
+  }
+  return svc.actor;
 }
 
 }  // namespace
@@ -63,6 +115,8 @@ int run_gateway(config cfg) {
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
   caf_cfg.load<caf::io::middleman>();
   caf::actor_system system{caf_cfg};
+  caf::actor xmpp_side = start_xmpp_side(system, cfg);
+  if (!xmpp_side) return 1;
 
   log::info("fedgate started", {{"version", std::string(version_string())},
                                 {"config", cfg.source.string()},
@@ -80,6 +134,15 @@ int run_gateway(config cfg) {
     }
     log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
+  }
+  {
+    // Close every S2S stream with <system-shutdown/> and wait (bounded) until the service is gone.
+    caf::scoped_actor waiter{system};
+    waiter->monitor(xmpp_side);
+    waiter->send(xmpp_side, s2s::shutdown_atom::value);
+    waiter->receive([](const caf::down_msg&) {},
+                    caf::after(std::chrono::seconds(5)) >>
+                        [] { log::warn("the XMPP side did not stop within 5 s"); });
   }
   // Leaving scope destroys the actor system, which waits for every actor to finish.
   return 0;

@@ -32,6 +32,8 @@ worker_threads = 2
 [[domains]]
 sip = "sip.test"
 xmpp = "sip.test"
+[xmpp]
+listen = []
 [metrics]
 listen = ""
 )" + extra;
@@ -45,7 +47,7 @@ TEST(fedgate_binary, check_config_accepts_the_shipped_config) {
 
 TEST(fedgate_binary, check_config_prints_every_error_with_line_and_fails) {
   testing::temp_dir dir;
-  auto cfg = write_config(dir.path(), test_config(R"([xmpp]
+  auto cfg = write_config(dir.path(), test_config(R"([sip]
 max_depht = 3
 [[xmpp.partners]]
 domain = "p.example"
@@ -53,10 +55,10 @@ tls = "sometimes"
 )"));
   child_process p({binary, "check-config", cfg.string()});
   EXPECT_EQ(p.wait_exit(10s), 1);
-  EXPECT_THAT(p.output(), HasSubstr(cfg.string() + ":10:1: xmpp.max_depht: unknown key"));
+  EXPECT_THAT(p.output(), HasSubstr(cfg.string() + ":12:1: sip.max_depht: unknown key"));
   EXPECT_THAT(p.output(),
               HasSubstr(cfg.string() +
-                        ":13:7: xmpp.partners[0].tls: expected one of required, optional, never, "
+                        ":15:7: xmpp.partners[0].tls: expected one of required, optional, never, "
                         "got \"sometimes\""));
   EXPECT_THAT(p.output(), HasSubstr("2 errors"));
 }
@@ -66,10 +68,10 @@ TEST(fedgate_binary, check_config_verifies_certificate_files) {
   std::ofstream(dir.path() / "cert.pem") << "junk\n";
   std::ofstream(dir.path() / "key.pem") << "junk\n";
   auto cfg = write_config(dir.path(),
-                          test_config("[xmpp]\ncertificate = \"cert.pem\"\nkey = \"key.pem\"\n"));
+                          test_config("[sip]\ncertificate = \"cert.pem\"\nkey = \"key.pem\"\n"));
   child_process p({binary, "check-config", cfg.string()});
   EXPECT_EQ(p.wait_exit(10s), 1);
-  EXPECT_THAT(p.output(), HasSubstr("xmpp.certificate: cannot load a PEM certificate"));
+  EXPECT_THAT(p.output(), HasSubstr("sip.certificate: cannot load a PEM certificate"));
 }
 
 TEST(fedgate_binary, version_prints_the_version) {
@@ -130,6 +132,8 @@ log_format = "json"
 [[domains]]
 sip = "sip.test"
 xmpp = "sip.test"
+[xmpp]
+listen = []
 [metrics]
 listen = ""
 )");

@@ -8,8 +8,8 @@ namespace {
 pem_files write(const std::filesystem::path& dir, const std::string& stem,
                 const tls::pem_pair& pair) {
   pem_files f{dir / (stem + ".crt"), dir / (stem + ".key")};
-  std::string e = tls::write_pem_file(f.certificate, pair.certificate, 0644);
-  if (e.empty()) e = tls::write_pem_file(f.key, pair.key, 0600);
+  std::string e = tls::write_file_atomic(f.certificate, pair.certificate, 0644);
+  if (e.empty()) e = tls::write_file_atomic(f.key, pair.key, 0600);
   if (!e.empty()) throw std::runtime_error(e);
   return f;
 }

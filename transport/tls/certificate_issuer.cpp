@@ -114,7 +114,8 @@ std::optional<pem_pair> issue_certificate(const certificate_request& req, std::s
                   })};
 }
 
-std::string write_pem_file(const std::filesystem::path& path, const std::string& pem, mode_t mode) {
+std::string write_file_atomic(const std::filesystem::path& path, const std::string& pem,
+                              mode_t mode) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);

@@ -31,6 +31,7 @@ std::optional<pem_pair> issue_certificate(const certificate_request& req, std::s
 
 // Writes `pem` to `path` with `mode` (0600 for keys), replacing any old file atomically (write,
 // then rename) so a crash never leaves half a key behind. Returns "" or why it failed.
-std::string write_pem_file(const std::filesystem::path& path, const std::string& pem, mode_t mode);
+std::string write_file_atomic(const std::filesystem::path& path, const std::string& pem,
+                              mode_t mode);
 
 }  // namespace fedgate::tls

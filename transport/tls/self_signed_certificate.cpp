@@ -49,8 +49,9 @@ self_signed_result ensure_self_signed_certificate(const std::filesystem::path& d
     r.error = error;
     return r;
   }
-  if (r.error = write_pem_file(r.key, pair->key, 0600); !r.error.empty()) return r;
-  if (r.error = write_pem_file(r.certificate, pair->certificate, 0644); !r.error.empty()) return r;
+  if (r.error = write_file_atomic(r.key, pair->key, 0600); !r.error.empty()) return r;
+  if (r.error = write_file_atomic(r.certificate, pair->certificate, 0644); !r.error.empty())
+    return r;
   r.generated = true;
   return r;
 }

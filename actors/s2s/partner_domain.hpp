@@ -1,0 +1,55 @@
+#pragma once
+// One actor per remote XMPP domain (a federation partner): its outbound streams (one per local
+// domain that sends to it), the stanzas queued while a stream is being set up, reconnection with
+// exponential backoff and jitter, the dialback verification streams towards its authoritative
+// server, and the count of inbound streams authenticated for it.
+//
+// Nothing it accepts is lost: a queued stanza is either written to an authenticated stream or,
+// once it has waited `queue_timeout`, bounced to its sender with remote-server-not-found (the
+// domain was never reached) or remote-server-timeout (it was reached but no stream came up). A
+// full queue bounces with resource-constraint at once.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "actors/s2s/stream_actor.hpp"
+#include "transport/tcp/tcp_connector.hpp"
+
+namespace fedgate::s2s {
+
+struct partner_domain_config {
+  std::string domain;
+  std::vector<transport::tcp_target> routes;  // tried in order; empty: domain:5269
+  std::size_t queue_max = 1000;
+  std::chrono::milliseconds queue_timeout{30000};
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds backoff_initial{1000};
+  std::chrono::milliseconds backoff_max{60000};
+  stream_actor_config stream;  // template for its streams (policy, secret, TLS, sink, service)
+  caf::actor bounce_to;        // where bounces go (the sink: they are for local senders)
+};
+
+caf::actor spawn_partner_domain(caf::actor_system& sys, partner_domain_config cfg);
+
+// Reply to (status_atom): one line of facts about the partner, for ctl and tests.
+struct partner_status {
+  std::string domain;
+  std::string state;  // idle | connecting | up | backoff (of the first outbound stream)
+  std::size_t outbound_up = 0;
+  std::size_t inbound = 0;
+  std::size_t queued = 0;
+  std::string auth;        // method of the last authenticated stream
+  std::string last_error;  // why the last stream failed
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, partner_status& x) {
+  return f(caf::meta::type_name("partner_status"), x.domain, x.state, x.outbound_up, x.inbound,
+           x.queued, x.auth, x.last_error);
+}
+
+}  // namespace fedgate::s2s
