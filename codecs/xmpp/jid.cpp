@@ -18,6 +18,8 @@ namespace fedgate::xmpp {
 namespace {
 
 constexpr std::size_t max_part = 1023;  // RFC 7622 §3.1
+// UTS#46 non-transitional mapping (case, width, ...), NFC, IDNA2008, STD3 (LDH) rules.
+constexpr int idna_flags = IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL | IDN2_USE_STD3_ASCII_RULES;
 
 bool set_error(jid_error* why, jid_error e) {
   if (why) *why = e;
@@ -138,6 +140,18 @@ bool freeform_class(UChar32 c) {
   return true;
 }
 
+// Every code point allowed in a localpart: IdentifierClass minus RFC 7622 §3.3.1's characters.
+bool local_code_points_ok(const icu::UnicodeString& s, jid_error* why) {
+  for (int32_t i = 0; i < s.length();) {
+    UChar32 c = s.char32At(i);
+    i += U16_LENGTH(c);
+    if (is_forbidden_local_char(static_cast<char32_t>(c)))
+      return set_error(why, jid_error::localpart_forbidden_char);
+    if (!identifier_class(c)) return set_error(why, jid_error::localpart_disallowed);
+  }
+  return true;
+}
+
 std::string to_utf8(const icu::UnicodeString& s) {
   std::string out;
   s.toUTF8String(out);
@@ -229,27 +243,14 @@ std::optional<std::string> normalize_localpart(std::string_view s, jid_error* wh
       }
     }
     // §3.3.1: the prepared string must be IdentifierClass.
-    for (int32_t i = 0; i < mapped.length();) {
-      UChar32 c = mapped.char32At(i);
-      i += U16_LENGTH(c);
-      if (is_forbidden_local_char(static_cast<char32_t>(c)))
-        return set_error(why, jid_error::localpart_forbidden_char), std::nullopt;
-      if (!identifier_class(c))
-        return set_error(why, jid_error::localpart_disallowed), std::nullopt;
-    }
+    if (!local_code_points_ok(mapped, why)) return std::nullopt;
     // Steps 2 and 3: toLowerCase, NFC. (Step 4, the Bidi Rule, is not implemented.)
     mapped.toLower(icu::Locale::getRoot());
     bool ok = false;
     auto norm = nfc_of(mapped, ok);
     if (!ok) return set_error(why, jid_error::localpart_disallowed), std::nullopt;
-    for (int32_t i = 0; i < norm.length();) {  // mapping must not introduce forbidden ones
-      UChar32 c = norm.char32At(i);
-      i += U16_LENGTH(c);
-      if (is_forbidden_local_char(static_cast<char32_t>(c)))
-        return set_error(why, jid_error::localpart_forbidden_char), std::nullopt;
-      if (!identifier_class(c))
-        return set_error(why, jid_error::localpart_disallowed), std::nullopt;
-    }
+    // Case mapping and NFC must not have introduced anything forbidden.
+    if (!local_code_points_ok(norm, why)) return std::nullopt;
     out = to_utf8(norm);
   }
   if (out.empty()) return set_error(why, jid_error::empty_localpart), std::nullopt;
@@ -281,6 +282,14 @@ std::optional<std::string> normalize_resourcepart(std::string_view s, jid_error*
     bool ok = false;
     auto norm = nfc_of(mapped, ok);  // step 3 (no case mapping: step 2 is for Nickname)
     if (!ok) return set_error(why, jid_error::resourcepart_disallowed), std::nullopt;
+    // NFC can produce code points the class refuses (U+0387 -> U+00B7, CONTEXTO): refuse those
+    // too, so that normalising is idempotent.
+    for (int32_t i = 0; i < norm.length();) {
+      UChar32 c = norm.char32At(i);
+      i += U16_LENGTH(c);
+      if (!freeform_class(c) || (c >= 0x80 && u_charType(c) == U_SPACE_SEPARATOR))
+        return set_error(why, jid_error::resourcepart_disallowed), std::nullopt;
+    }
     out = to_utf8(norm);
   }
   if (out.empty()) return set_error(why, jid_error::empty_resourcepart), std::nullopt;
@@ -318,8 +327,7 @@ std::optional<std::string> normalize_domainpart(std::string_view s, jid_error* w
   if (needs_idna) {
     // UTS#46 mapping (case, width, ...) then IDNA2008 to A-labels; STD3 rules refuse non-LDH.
     char* out = nullptr;
-    int rc = idn2_to_ascii_8z(d.c_str(), &out,
-                              IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL | IDN2_USE_STD3_ASCII_RULES);
+    int rc = idn2_to_ascii_8z(d.c_str(), &out, idna_flags);
     if (rc != IDN2_OK || !out) {
       if (out) idn2_free(out);
       return set_error(why, jid_error::domainpart_invalid), std::nullopt;
@@ -334,10 +342,7 @@ std::optional<std::string> normalize_domainpart(std::string_view s, jid_error* w
       std::string back;
       if (valid) {
         char* a = nullptr;
-        valid = idn2_to_ascii_8z(
-                    u, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL | IDN2_USE_STD3_ASCII_RULES) ==
-                    IDN2_OK &&
-                a != nullptr;
+        valid = idn2_to_ascii_8z(u, &a, idna_flags) == IDN2_OK && a != nullptr;
         if (a) {
           back = a;
           idn2_free(a);

@@ -1,7 +1,6 @@
 #include "codecs/xmpp/names.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <tuple>
 
 namespace fedgate::xmpp {
@@ -27,9 +26,12 @@ std::pair<std::string_view, std::string_view> split_qname(std::string_view qname
   return {qname.substr(0, colon), qname.substr(colon + 1)};
 }
 
+bool is_namespace_declaration(std::string_view n) noexcept {
+  return n.size() >= 5 && n.compare(0, 5, "xmlns") == 0 && (n.size() == 5 || n[5] == ':');
+}
+
 bool is_namespace_declaration(pugi::xml_attribute a) noexcept {
-  const char* n = a.name();
-  return std::strncmp(n, "xmlns", 5) == 0 && (n[5] == '\0' || n[5] == ':');
+  return is_namespace_declaration(std::string_view{a.name()});
 }
 
 std::optional<std::string_view> lookup_namespace(pugi::xml_node element, std::string_view prefix) {

@@ -64,7 +64,8 @@ std::optional<expanded_name> resolve_attribute_name(pugi::xml_node element, pugi
 // Splits "p:local" into {"p", "local"}; {"", name} without a colon.
 std::pair<std::string_view, std::string_view> split_qname(std::string_view qname) noexcept;
 
-// True if `a` is a namespace declaration (xmlns or xmlns:*).
+// True if `a` (or an attribute named `qname`) is a namespace declaration (xmlns or xmlns:*).
+bool is_namespace_declaration(std::string_view qname) noexcept;
 bool is_namespace_declaration(pugi::xml_attribute a) noexcept;
 
 // Compares two element trees as XMPP sees them: resolved element names, the set of

@@ -78,11 +78,23 @@ bool stream_framer::mid_element() const noexcept {
          (lex_ != lex::prolog && lex_ != lex::top && lex_ != lex::done);
 }
 
+void stream_framer::flush_whitespace() {
+  if (ws_run_ == 0) return;
+  handler_.on_whitespace(ws_run_);
+  ws_run_ = 0;
+}
+
+void stream_framer::begin_entity(lex return_to) {
+  entity_return_ = return_to;
+  entity_len_ = 0;
+  entity_kind_ = 0;
+  entity_value_ = 0;
+  entity_digits_ = false;
+  lex_ = lex::entity;
+}
+
 bool stream_framer::fail(stream_error_condition c, std::string text) {
-  if (ws_run_ != 0) {  // report whitespace already consumed, as a chunk boundary would have
-    handler_.on_whitespace(ws_run_);
-    ws_run_ = 0;
-  }
+  flush_whitespace();  // whitespace already consumed is reported, as a chunk boundary would have
   state_ = state::failed;
   lex_ = lex::done;
   capture_ = capture_kind::none;
@@ -371,8 +383,7 @@ std::size_t stream_framer::consume(std::string_view bytes) {
         }
         if (c == '<') {
           if (ws_run_ != 0) {
-            handler_.on_whitespace(ws_run_);
-            ws_run_ = 0;
+            flush_whitespace();
             if (leave_after_event()) return i;
           }
           begin_capture(capture_kind::element, i, limits_.max_stanza_bytes);
@@ -543,13 +554,7 @@ std::size_t stream_framer::consume(std::string_view bytes) {
         }
         entity_return_ = lex::attr_value;
         if (!add_content_bytes(1)) return i;
-        if (c == '&') {
-          entity_len_ = 0;
-          entity_kind_ = 0;
-          entity_value_ = 0;
-          entity_digits_ = false;
-          lex_ = lex::entity;
-        }
+        if (c == '&') begin_entity(lex::attr_value);
         break;
       }
 
@@ -645,11 +650,7 @@ std::size_t stream_framer::consume(std::string_view bytes) {
         entity_return_ = lex::text;
         if (!add_content_bytes(1)) return i;
         if (c == '&') {
-          entity_len_ = 0;
-          entity_kind_ = 0;
-          entity_value_ = 0;
-          entity_digits_ = false;
-          lex_ = lex::entity;
+          begin_entity(lex::text);
         } else if (c == ']') {
           ++brackets_;
         } else if (c == '>' && brackets_ >= 2) {
@@ -754,10 +755,7 @@ std::size_t stream_framer::consume(std::string_view bytes) {
         return i;
     }
   }
-  if (ws_run_ != 0) {
-    handler_.on_whitespace(ws_run_);
-    ws_run_ = 0;
-  }
+  flush_whitespace();
   if (capture_ != capture_kind::none) buf_.append(bytes.substr(cap_begin_));
   return n;
 }

@@ -138,6 +138,8 @@ class stream_framer {
   bool finish_decl(std::string_view bytes);
   bool finish_header(std::string_view bytes, bool self_closing);
   bool finish_element(std::string_view bytes);
+  void flush_whitespace();
+  void begin_entity(lex return_to);
   bool add_content_bytes(std::size_t k);
   bool entity_byte(unsigned char c);
   bool finish_entity();
@@ -146,6 +148,8 @@ class stream_framer {
   struct limits limits_;
   state state_ = state::expect_header;
   lex lex_ = lex::prolog;
+  // Where an entity reference returns to; also which length add_content_bytes() counts
+  // (attr_value: the attribute value, otherwise the text run).
   lex entity_return_ = lex::text;
   std::optional<stream_error> error_;
   stream_header header_;

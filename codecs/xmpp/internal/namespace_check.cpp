@@ -9,9 +9,6 @@ namespace fedgate::xmpp::internal {
 namespace {
 using cond = stream_error_condition;
 
-bool is_declaration_name(std::string_view n) {
-  return n.size() >= 5 && n.compare(0, 5, "xmlns") == 0 && (n.size() == 5 || n[5] == ':');
-}
 }  // namespace
 
 std::optional<stream_error> namespace_checker::check(pugi::xml_node top,
@@ -74,7 +71,7 @@ bool namespace_checker::visit(pugi::xml_node e) {
     for (std::size_t j = i + 1; j < attrs_.size(); ++j)
       if (name == attrs_[j].first)
         return fail(cond::not_well_formed, "duplicate attribute '" + std::string{name} + "'");
-    if (!is_declaration_name(name)) continue;
+    if (!is_namespace_declaration(name)) continue;
     std::string_view uri = attrs_[i].second.value();
     if (name.size() == 5) {
       scope_.push_back({std::string_view{}, uri});
@@ -102,7 +99,7 @@ bool namespace_checker::visit(pugi::xml_node e) {
     return fail(cond::bad_namespace_prefix, "undeclared prefix '" + std::string{prefix} +
                                                 "' on element '" + std::string{qname} + "'");
   for (const auto& [an, a] : attrs_) {
-    if (is_declaration_name(an) || an.find(':') == std::string_view::npos) continue;
+    if (is_namespace_declaration(an) || an.find(':') == std::string_view::npos) continue;
     if (!check_qname(an, "attribute")) return false;
     auto [ap, al] = split_qname(an);
     (void)al;

@@ -111,6 +111,7 @@ TEST(xmpp_jid, Invalid) {
       {"a@example.com/x\xC2\x85", jid_error::resourcepart_disallowed},      // U+0085 control
       {"a@example.com/x\xE2\x80\x8B", jid_error::resourcepart_disallowed},  // U+200B ignorable
       {"a@example.com/\xEF\xBF\xBF", jid_error::resourcepart_disallowed},   // noncharacter
+      {"a@example.com/\xCE\x87x", jid_error::resourcepart_disallowed},      // U+0387 -NFC-> U+00B7
       // Domainparts.
       {"exa mple.com", jid_error::domainpart_invalid},
       {"-example.com", jid_error::domainpart_invalid},
