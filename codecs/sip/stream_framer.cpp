@@ -1,5 +1,6 @@
 #include "codecs/sip/stream_framer.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -50,6 +51,9 @@ result<std::optional<std::size_t>> find_content_length(std::string_view headers,
 
 stream_framer::stream_framer(handlers h, limits lim) : handlers_(std::move(h)), limits_(lim) {}
 
+stream_framer::stream_framer(handlers h, limits lim, keepalive_side side)
+    : handlers_(std::move(h)), limits_(lim), side_(side) {}
+
 stream_framer::consume_result stream_framer::consume(std::string_view bytes) {
   consume_result out;
   if (fatal_) {
@@ -82,6 +86,8 @@ std::size_t stream_framer::frame(std::string_view data, consume_result& out) {
         if (handlers_.on_keepalive) handlers_.on_keepalive(keepalive_kind::ping);
         continue;
       }
+      // A lone trailing CRLF: a pong, or half a ping on the answering side (see the header).
+      if (avail == 2 && side_ == keepalive_side::answers_pings && data[pos + 1] == '\n') break;
       if (avail >= 2 && data[pos + 1] == '\n' && (avail == 2 || data[pos + 2] != '\r')) {
         pos += 2;
         ++out.keepalives;
@@ -98,6 +104,7 @@ std::size_t stream_framer::frame(std::string_view data, consume_result& out) {
     if (hdr_end == std::string_view::npos) {
       if (rest.size() > limits_.max_message_bytes) {
         fatal_ = error{513, "Message Too Large: header section exceeds the size limit"};
+        out.fatal_bytes.assign(rest.substr(0, limits_.max_message_bytes));
         return pos;
       }
       scanned_ = rest.size();
@@ -107,15 +114,18 @@ std::size_t stream_framer::frame(std::string_view data, consume_result& out) {
     auto cl = find_content_length(rest.substr(0, hdr_end + 2), limits_.max_message_bytes);
     if (!cl) {
       fatal_ = cl.err();
+      out.fatal_bytes.assign(rest.substr(0, std::min(header_bytes, limits_.max_message_bytes)));
       return pos;
     }
     if (!cl->has_value()) {
       fatal_ = bad_request("Missing Content-Length on stream transport");  // §18.3
+      out.fatal_bytes.assign(rest.substr(0, std::min(header_bytes, limits_.max_message_bytes)));
       return pos;
     }
     std::size_t total = header_bytes + **cl;
     if (total > limits_.max_message_bytes) {
       fatal_ = error{513, "Message Too Large: message exceeds the size limit"};
+      out.fatal_bytes.assign(rest.substr(0, std::min(header_bytes, limits_.max_message_bytes)));
       return pos;
     }
     if (rest.size() < total) {
@@ -127,8 +137,10 @@ std::size_t stream_framer::frame(std::string_view data, consume_result& out) {
     ++out.messages;
     if (m) {
       if (handlers_.on_message) handlers_.on_message(std::move(*m));
-    } else if (handlers_.on_bad_message) {
-      handlers_.on_bad_message(m.err());
+    } else {
+      if (handlers_.on_bad_message) handlers_.on_bad_message(m.err());
+      if (handlers_.on_bad_message_bytes)
+        handlers_.on_bad_message_bytes(m.err(), rest.substr(0, total));
     }
     pos += total;
   }

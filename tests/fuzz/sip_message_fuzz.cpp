@@ -1,6 +1,8 @@
 // libFuzzer target for codecs/sip: the datagram parser, the stream framer (whole input vs the
-// input split at a position derived from it), and the serializer round trip. Invariants are
-// checked with __builtin_trap() so they hold in release builds too.
+// input split at a position derived from it), the serializer round trip, and the answers to
+// rejected requests (make_error_response: nullopt or a response that parses, by construction and
+// not only thanks to its final check). Invariants are checked with __builtin_trap() so they hold
+// in release builds too.
 
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "codecs/sip/error_response.hpp"
+#include "codecs/sip/internal/error_response.hpp"
 #include "codecs/sip/parser.hpp"
 #include "codecs/sip/serializer.hpp"
 #include "codecs/sip/stream_framer.hpp"
@@ -66,27 +70,54 @@ void check_message(const message& m, const limits& lim) {
   if (m.is_request()) check(response.ok());
 }
 
+// Every rejected input: the best-effort answer is nullopt or a response that parses under the
+// same limits, with the error's status, a To tag and no body, and serializes back unchanged.
+void check_error_response(std::string_view input, const error& e, const limits& lim) {
+  auto assembled = internal::assemble_error_response(input, e, {}, lim);
+  auto out = make_error_response(input, e, {}, lim);
+  check(assembled.has_value() == out.has_value());  // the final check never had to step in
+  if (!out) return;
+  check(*assembled == *out);
+  check(out->size() <= lim.max_message_bytes);
+  auto r = parse_datagram(*out, lim);
+  check(r.ok());
+  check(r->is_response());
+  check(r->status_code() == e.status);
+  check(!r->to().tag().empty());
+  check(r->body().empty());
+  check(serialize(*r) == *out);
+}
+
 struct framed {
   std::vector<std::string> good;
   std::size_t bad = 0;
   bool fatal = false;
+  std::vector<keepalive_kind> keepalives;
 };
 
-framed run_framer(std::string_view data, std::size_t cut, const limits& lim) {
+framed run_framer(std::string_view data, std::size_t cut, const limits& lim, keepalive_side side) {
   framed out;
-  stream_framer f({[&out](message&& m) { out.good.push_back(serialize(m)); }, nullptr,
-                   [&out](const error& e) {
-                     check_error(e);
-                     ++out.bad;
-                   }},
-                  lim);
+  stream_framer f(
+      {[&out](message&& m) { out.good.push_back(serialize(m)); },
+       [&out](keepalive_kind k) { out.keepalives.push_back(k); },
+       [&out](const error& e) {
+         check_error(e);
+         ++out.bad;
+       },
+       [&lim](const error& e, std::string_view bytes) { check_error_response(bytes, e, lim); }},
+      lim, side);
   auto first = f.consume(data.substr(0, cut));
   if (first.ok()) {
     auto second = f.consume(data.substr(cut));
     out.fatal = !second.ok();
-    if (!second.ok()) check_error(*second.fatal);
+    if (!second.ok()) {
+      check_error(*second.fatal);
+      check(second.fatal_bytes.size() <= lim.max_message_bytes);
+      check_error_response(second.fatal_bytes, *second.fatal, lim);
+    }
   } else {
     check_error(*first.fatal);
+    check_error_response(first.fatal_bytes, *first.fatal, lim);
     out.fatal = true;
   }
   return out;
@@ -109,17 +140,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_message(*m, lim);
   } else {
     check_error(m.err());
+    check_error_response(input, m.err(), lim);
   }
 
   std::size_t sum = 0;
   for (std::size_t i = 0; i < size; ++i)
     sum += data[i];
   std::size_t cut = size == 0 ? 0 : sum % (size + 1);
-  framed whole = run_framer(input, size, lim);
-  framed split = run_framer(input, cut, lim);
+  // The side that sends pings reports a split ping as two pongs (documented); the answering side
+  // must report the same keepalives however the stream is cut.
+  keepalive_side side =
+      (sum & 2) != 0 ? keepalive_side::answers_pings : keepalive_side::sends_pings;
+  framed whole = run_framer(input, size, lim, side);
+  framed split = run_framer(input, cut, lim, side);
   check(whole.good == split.good);
   check(whole.bad == split.bad);
   check(whole.fatal == split.fatal);
+  if (side == keepalive_side::answers_pings && !whole.fatal)
+    check(whole.keepalives == split.keepalives);
   for (const auto& bytes : whole.good) {
     auto again = parse_stream_message(bytes, limits{});
     check(again.ok());

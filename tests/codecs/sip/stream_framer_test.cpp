@@ -132,5 +132,76 @@ TEST(sip_stream_framer, find_content_length_handles_compact_and_folded_forms) {
   EXPECT_FALSE(find_content_length("l: -1\r\n", 1000));
 }
 
+// RFC 5626 §3.5.1: a ping whose two CRLFs arrive in different reads (see stream_framer.hpp).
+TEST(sip_stream_framer, split_ping_is_two_pongs_on_the_pinging_side) {
+  recorder r;
+  stream_framer f(r.handlers());  // default: keepalive_side::sends_pings
+  f.consume("\r\n");
+  EXPECT_EQ(r.keepalives, (std::vector<keepalive_kind>{keepalive_kind::pong}));  // at once
+  f.consume("\r\n");
+  EXPECT_EQ(r.keepalives,
+            (std::vector<keepalive_kind>{keepalive_kind::pong, keepalive_kind::pong}));
+}
+
+TEST(sip_stream_framer, split_ping_is_one_ping_on_the_answering_side) {
+  recorder r;
+  stream_framer f(r.handlers(), limits{}, keepalive_side::answers_pings);
+  auto first = f.consume("\r\n");
+  EXPECT_EQ(first.keepalives, 0u);
+  EXPECT_EQ(f.buffered(), 2u);  // held: pong or half a ping
+  auto second = f.consume("\r\n");
+  EXPECT_EQ(second.keepalives, 1u);
+  EXPECT_EQ(r.keepalives, (std::vector<keepalive_kind>{keepalive_kind::ping}));
+  EXPECT_EQ(f.buffered(), 0u);
+  // A held CRLF followed by a message is a pong (a stray CRLF, RFC 3261 §7.5).
+  f.consume("\r\n");
+  f.consume(make(1));
+  EXPECT_EQ(r.keepalives,
+            (std::vector<keepalive_kind>{keepalive_kind::ping, keepalive_kind::pong}));
+  EXPECT_EQ(r.call_ids, (std::vector<std::string>{"c1"}));
+}
+
+TEST(sip_stream_framer, answering_side_keepalives_do_not_depend_on_the_cut) {
+  std::string bytes = "\r\n\r\n" + make(1) + "\r\n\r\n\r\n" + make(2) + "\r\n\r\n";
+  recorder whole;
+  stream_framer w(whole.handlers(), limits{}, keepalive_side::answers_pings);
+  ASSERT_TRUE(w.consume(bytes).ok());
+  EXPECT_EQ(whole.keepalives,
+            (std::vector<keepalive_kind>{keepalive_kind::ping, keepalive_kind::ping,
+                                         keepalive_kind::pong, keepalive_kind::ping}));
+  for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
+    for (std::size_t cut2 = cut; cut2 <= bytes.size(); cut2 += 7) {
+      recorder r;
+      stream_framer f(r.handlers(), limits{}, keepalive_side::answers_pings);
+      std::string_view v(bytes);
+      ASSERT_TRUE(f.consume(v.substr(0, cut)).ok());
+      ASSERT_TRUE(f.consume(v.substr(cut, cut2 - cut)).ok());
+      ASSERT_TRUE(f.consume(v.substr(cut2)).ok());
+      EXPECT_EQ(r.keepalives, whole.keepalives) << "cuts at " << cut << ", " << cut2;
+      EXPECT_EQ(r.call_ids, (std::vector<std::string>{"c1", "c2"}));
+    }
+  }
+}
+
+TEST(sip_stream_framer, bad_message_bytes_and_fatal_bytes) {
+  std::vector<std::string> bad_bytes;
+  stream_framer f({nullptr, nullptr, nullptr,
+                   [&bad_bytes](const error&, std::string_view b) { bad_bytes.emplace_back(b); }});
+  std::string broken = make(1);
+  broken.replace(broken.find("CSeq: 1"), 7, "CSeq: x");
+  EXPECT_TRUE(f.consume(broken + make(2)).ok());
+  EXPECT_EQ(bad_bytes, (std::vector<std::string>{broken}));
+
+  limits lim;
+  lim.max_message_bytes = 300;
+  stream_framer g({}, lim);
+  g.consume("OPTIONS sip:x SIP/2.0\r\n");
+  auto res = g.consume("X: " + std::string(400, 'a'));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.fatal_bytes.size(), 300u);
+  EXPECT_EQ(res.fatal_bytes.substr(0, 9), "OPTIONS s");
+  EXPECT_TRUE(g.consume("more").fatal_bytes.empty());  // only in the call that lost framing
+}
+
 }  // namespace
 }  // namespace fedgate::sip
