@@ -45,7 +45,6 @@ inline std::string describe(pugi::xml_node e) {
 class event_recorder : public stream_handler {
  public:
   std::vector<std::string> events;
-  std::vector<std::string> elements_xml;  // each element serialised by pugixml (raw)
   stream_framer* framer = nullptr;
   std::string stop_after;  // stop() after an element whose describe() starts with this
 
