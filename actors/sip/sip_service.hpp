@@ -1,0 +1,85 @@
+#pragma once
+// The SIP side of fedgate, started and stopped as one unit: UDP/TCP/TLS listeners, the codec
+// actors that parse and serialise (on the worker pool), the sharded transaction layer, and the
+// connection registry that reuses outbound TCP/TLS connections.
+//
+//   UDP socket ─► udp codec actors ─┐                            ┌─► handler (router / harness)
+//   TCP/TLS broker ─► stream codec ─┼─► transaction shard (hash of branch) ─┤
+//                                   │   trust 403, parse 400 here   404/405/416/483 here
+//   connection registry ◄───────────┘ (outbound TCP/TLS: reuse, idle timeout)
+//
+// One message hop from codec to shard; the shard answers through the peer's flow directly.
+// app/ fills a sip_service_config from the TOML config (see docs/sip.md for the mapping).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/sip/messages.hpp"
+#include "actors/sip/policy.hpp"
+#include "actors/sip/transaction_table.hpp"
+#include "codecs/sip/limits.hpp"
+
+namespace fedgate::tls {
+class tls_context;
+}
+
+namespace fedgate::sip_layer {
+
+struct listen_point {
+  std::string host;        // numeric address
+  std::uint16_t port = 0;  // 0 = any free port (tests)
+};
+
+/// A static next hop for a domain (overrides DNS, RFC 3263 is not consulted for it).
+struct static_route {
+  std::string domain;
+  peer hop;  // transport, address, port
+};
+
+struct sip_service_config {
+  std::vector<listen_point> udp, tcp, tls;
+  request_policy policy;
+  std::vector<std::string> trusted_peers;              // addresses/CIDRs
+  std::vector<std::string> trusted_certificate_names;  // TLS peers whose verified cert matches
+  std::string outbound_proxy;  // "sip:10.0.0.5:5060;transport=tcp"; host must be an IP for now
+  std::vector<static_route> routes;
+  timer_settings timers;
+  std::chrono::milliseconds tcp_idle_timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+  sip::limits limits;
+  std::size_t shards = 4;
+  std::size_t udp_codecs = 2;
+  std::shared_ptr<tls::tls_context> tls_context;  // required when `tls` listeners are configured
+};
+
+struct sip_service {
+  std::vector<caf::actor> shards;
+  caf::actor registry;
+  std::vector<caf::actor> udp_sockets;
+  std::vector<caf::actor> listeners;                           // TCP and TLS listener brokers
+  std::vector<std::uint16_t> udp_ports, tcp_ports, tls_ports;  // bound ports, config order
+  std::string error;  // non-empty: start failed (everything started was stopped)
+  bool ok() const { return error.empty(); }
+};
+
+/// Starts listeners and actors; `handler` receives incoming requests (messages.hpp).
+sip_service start_sip_service(caf::actor_system& sys, const sip_service_config& cfg,
+                              caf::actor handler);
+
+/// Closes listeners and sockets and stops the actors. In-flight transactions end unanswered
+/// (SIGTERM draining with 503 is the gateway's job before it calls this).
+void stop_sip_service(sip_service& svc);
+
+/// The shard to send an outgoing_request to (any shard works; this spreads the load).
+caf::actor pick_shard(const sip_service& svc, std::string_view key);
+
+/// Parses "sip:host[:port][;transport=x]" (host numeric) into a next hop; sips: means TLS.
+std::optional<peer> peer_from_uri(std::string_view uri_text);
+
+}  // namespace fedgate::sip_layer
