@@ -302,6 +302,23 @@ void read_sip(toml_reader& r, const std::filesystem::path& base, sip_config& s) 
   }
   r.read_unsigned("max_message_bytes", s.max_message_bytes, 1024, 16 * 1024 * 1024);
   r.read_unsigned("max_headers", s.max_headers, 16, 4096);
+  r.read_unsigned("t1_ms", s.t1_ms, 10, 60000);
+  r.read_unsigned("t2_ms", s.t2_ms, 10, 600000);
+  r.read_unsigned("t4_ms", s.t4_ms, 10, 600000);
+  if (s.t2_ms < s.t1_ms) r.error("t2_ms", "must not be smaller than t1_ms (RFC 3261 §17.1.2.2)");
+  r.read_unsigned("tcp_idle_timeout", s.tcp_idle_timeout, 1, 86400);
+  r.read("trusted_certificate_names", s.trusted_certificate_names);
+  for (auto& rr : r.tables("routes")) {
+    sip_config::route route;
+    rr.read("domain", route.domain);
+    rr.read("uri", route.uri);
+    if (route.domain.empty()) rr.error("domain", "a SIP route needs a domain");
+    if (route.uri.rfind("sip:", 0) != 0 && route.uri.rfind("sips:", 0) != 0) {
+      rr.error("uri", "expected a sip: or sips: URI, got \"" + route.uri + "\"");
+    }
+    rr.finish();
+    s.routes.push_back(std::move(route));
+  }
   r.finish();
 }
 

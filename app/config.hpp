@@ -98,6 +98,22 @@ struct sip_config {
   std::vector<std::string> trusted_peers;  // addresses or CIDRs allowed to send requests
   std::size_t max_message_bytes = 65535;
   std::size_t max_headers = 256;
+  // RFC 3261 §17.1.1.1 timers (ms) and the idle time after which an unused TCP/TLS connection
+  // is closed (seconds).
+  unsigned t1_ms = 500;
+  unsigned t2_ms = 4000;
+  unsigned t4_ms = 5000;
+  unsigned tcp_idle_timeout = 300;
+  // TLS peers whose verified certificate carries one of these names (RFC 6125 DNS-ID) are
+  // trusted like trusted_peers (Skype for Business pools, MTLS).
+  std::vector<std::string> trusted_certificate_names;
+  // [[sip.routes]]: requests for `domain` go to `uri` (sip:IP[:port][;transport=tcp] or
+  // sips:...), overriding the outbound proxy and RFC 3263.
+  struct route {
+    std::string domain;
+    std::string uri;
+  };
+  std::vector<route> routes;
 };
 
 struct metrics_config {
