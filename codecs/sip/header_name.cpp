@@ -76,42 +76,38 @@ constexpr header_entry header_table[] = {
 };
 
 // Lookup structures built once from header_table: compact letters by lower-case letter, full
-// names bucketed by length so a lookup compares only names of the right size.
+// names bucketed by lower-case first letter; a lookup compares the length first, so it runs
+// iequals() on (almost always) one candidate.
 struct lookup_tables {
   std::array<header_id, 26> compact{};
-  static constexpr std::size_t max_len = 24;
-  std::array<std::array<std::uint8_t, 12>, max_len + 1> by_len{};  // indices into header_table
-  std::array<std::uint8_t, max_len + 1> by_len_count{};
+  static constexpr std::size_t max_per_letter = 12;
+  std::array<std::array<std::uint8_t, max_per_letter>, 26> by_first{};  // indices into header_table
+  std::array<std::uint8_t, 26> by_first_count{};
 
-  lookup_tables() {
+  constexpr lookup_tables() {
     for (std::size_t i = 0; i < std::size(header_table); ++i) {
       const auto& e = header_table[i];
       if (e.compact != 0) compact[static_cast<std::size_t>(e.compact - 'a')] = e.id;
-      auto len = e.name.size();
-      by_len[len][by_len_count[len]++] = static_cast<std::uint8_t>(i);
+      auto letter = static_cast<std::size_t>(internal::to_lower(e.name[0]) - 'a');
+      by_first[letter][by_first_count[letter]++] = static_cast<std::uint8_t>(i);
     }
   }
 };
 
-const lookup_tables& tables() {
-  static const lookup_tables t;
-  return t;
-}
+constexpr lookup_tables tables{};
 
 }  // namespace
 
 header_id lookup_header(std::string_view name) {
-  const auto& t = tables();
-  if (name.size() == 1) {
-    char c = internal::to_lower(name[0]);
-    if (c >= 'a' && c <= 'z') return t.compact[static_cast<std::size_t>(c - 'a')];
-    return header_id::other;
-  }
-  if (name.size() > lookup_tables::max_len) return header_id::other;
-  const auto& bucket = t.by_len[name.size()];
-  for (std::size_t i = 0; i < t.by_len_count[name.size()]; ++i) {
+  if (name.empty()) return header_id::other;
+  char c = internal::to_lower(name[0]);
+  if (c < 'a' || c > 'z') return header_id::other;
+  auto letter = static_cast<std::size_t>(c - 'a');
+  if (name.size() == 1) return tables.compact[letter];
+  const auto& bucket = tables.by_first[letter];
+  for (std::size_t i = 0; i < tables.by_first_count[letter]; ++i) {
     const auto& e = header_table[bucket[i]];
-    if (internal::iequals(e.name, name)) return e.id;
+    if (e.name.size() == name.size() && internal::iequals(e.name, name)) return e.id;
   }
   return header_id::other;
 }

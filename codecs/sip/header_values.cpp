@@ -240,21 +240,22 @@ std::size_t scan_token(std::string_view v, std::size_t i) {
 }  // namespace
 
 result<media_type> parse_media_type(std::string_view value) {
-  auto bad = bad_request("Malformed Content-Type header");
+  // Built only on failure: an error holds a std::string, and this runs for every message.
+  auto bad = [] { return bad_request("Malformed Content-Type header"); };
   value = trim(value);
   media_type mt;
   std::size_t i = scan_token(value, 0);
-  if (i == 0) return bad;
+  if (i == 0) return bad();
   mt.type = value.substr(0, i);
   i = skip_ws(value, i);
-  if (i >= value.size() || value[i] != '/') return bad;
+  if (i >= value.size() || value[i] != '/') return bad();
   i = skip_ws(value, i + 1);
   std::size_t s = i;
   i = scan_token(value, i);
-  if (i == s) return bad;
+  if (i == s) return bad();
   mt.subtype = value.substr(s, i - s);
   mt.params = value.substr(i);
-  if (!valid_params(mt.params)) return bad;
+  if (!valid_params(mt.params)) return bad();
   return mt;
 }
 

@@ -28,40 +28,9 @@ std::vector<std::string_view> message::header_values(header_id id) const {
   return out;
 }
 
-name_addr message::from() const {
-  return parse_name_addr(view(fields_[from_].value), "From").value();
-}
-
-name_addr message::to() const {
-  return parse_name_addr(view(fields_[to_].value), "To").value();
-}
-
 std::optional<std::uint8_t> message::max_forwards() const {
   if (max_forwards_ < 0) return std::nullopt;
   return static_cast<std::uint8_t>(max_forwards_);
-}
-
-std::vector<via> message::vias() const {
-  std::vector<via> out;
-  for (const auto& f : fields_) {
-    if (f.id != header_id::via) continue;
-    list_reader reader(view(f.value));
-    std::string_view element;
-    while (reader.next(element))
-      out.push_back(parse_via(element).value());
-  }
-  return out;
-}
-
-via message::top_via() const {
-  for (const auto& f : fields_) {
-    if (f.id != header_id::via) continue;
-    list_reader reader(view(f.value));
-    std::string_view element;
-    reader.next(element);
-    return parse_via(element).value();
-  }
-  return via{};  // unreachable for a parsed message: Via is mandatory
 }
 
 bool message::contact_is_wildcard() const {
@@ -69,21 +38,123 @@ bool message::contact_is_wildcard() const {
   return c && *c == "*";
 }
 
-std::vector<name_addr> message::address_list(header_id id) const {
-  std::vector<name_addr> out;
-  for (const auto& f : fields_) {
-    if (f.id != id || view(f.value) == "*") continue;
-    list_reader reader(view(f.value));
-    std::string_view element;
-    while (reader.next(element))
-      out.push_back(parse_name_addr(element, "Contact").value());
-  }
-  return out;
+message::message(const message& other)
+    : buffer_(other.buffer_),
+      fields_(other.fields_),
+      method_(other.method_),
+      request_uri_(other.request_uri_),
+      reason_(other.reason_),
+      body_(other.body_),
+      cseq_method_(other.cseq_method_),
+      cseq_number_(other.cseq_number_),
+      status_(other.status_),
+      from_(other.from_),
+      to_(other.to_),
+      call_id_(other.call_id_),
+      content_type_(other.content_type_),
+      max_forwards_(other.max_forwards_),
+      request_(other.request_) {
+  derive_typed();
 }
 
-std::optional<media_type> message::content_type() const {
-  if (content_type_ == none) return std::nullopt;
-  return parse_media_type(view(fields_[content_type_].value)).value();
+message::message(message&& other) noexcept {
+  *this = std::move(other);
+}
+
+message& message::operator=(const message& other) {
+  if (this != &other) *this = message(other);
+  return *this;
+}
+
+message& message::operator=(message&& other) noexcept {
+  if (this == &other) return *this;
+  const char* old_data = other.buffer_.data();
+  buffer_ = std::move(other.buffer_);
+  fields_ = std::move(other.fields_);
+  vias_ = std::move(other.vias_);
+  from_value_ = other.from_value_;
+  to_value_ = other.to_value_;
+  contacts_ = std::move(other.contacts_);
+  routes_ = std::move(other.routes_);
+  record_routes_ = std::move(other.record_routes_);
+  content_type_value_ = other.content_type_value_;
+  method_ = other.method_;
+  request_uri_ = other.request_uri_;
+  reason_ = other.reason_;
+  body_ = other.body_;
+  cseq_method_ = other.cseq_method_;
+  cseq_number_ = other.cseq_number_;
+  status_ = other.status_;
+  from_ = other.from_;
+  to_ = other.to_;
+  call_id_ = other.call_id_;
+  content_type_ = other.content_type_;
+  max_forwards_ = other.max_forwards_;
+  request_ = other.request_;
+  // A std::string with heap storage hands it over, so the views stay valid; one that kept its
+  // characters inline (small-string optimisation) did not: parse the views again.
+  if (buffer_.data() != old_data) derive_typed();
+  other.buffer_.clear();  // the moved-from message is an empty one
+  other.fields_.clear();
+  other.clear_typed();
+  other.reset_scalars();
+  return *this;
+}
+
+void message::reset_scalars() {
+  method_ = request_uri_ = reason_ = body_ = cseq_method_ = span{};
+  cseq_number_ = 0;
+  status_ = 0;
+  from_ = to_ = call_id_ = content_type_ = none;
+  max_forwards_ = -1;
+  request_ = true;
+}
+
+void message::clear_typed() {
+  vias_.clear();
+  from_value_ = name_addr{};
+  to_value_ = name_addr{};
+  contacts_.clear();
+  routes_.clear();
+  record_routes_.clear();
+  content_type_value_.reset();
+}
+
+void message::derive_typed() {
+  clear_typed();
+  auto list = [this](std::string_view value, std::vector<name_addr>& out) {
+    list_reader reader(value);
+    std::string_view element;
+    while (reader.next(element))
+      out.push_back(parse_name_addr(element).value());
+  };
+  for (const auto& f : fields_) {
+    std::string_view value = view(f.value);
+    switch (f.id) {
+      case header_id::via: {
+        list_reader reader(value);
+        std::string_view element;
+        while (reader.next(element))
+          vias_.push_back(parse_via(element).value());
+        break;
+      }
+      case header_id::contact:
+        if (value != "*") list(value, contacts_);
+        break;
+      case header_id::route:
+        list(value, routes_);
+        break;
+      case header_id::record_route:
+        list(value, record_routes_);
+        break;
+      default:
+        break;
+    }
+  }
+  if (from_ != none) from_value_ = parse_name_addr(view(fields_[from_].value)).value();
+  if (to_ != none) to_value_ = parse_name_addr(view(fields_[to_].value)).value();
+  if (content_type_ != none)
+    content_type_value_ = parse_media_type(view(fields_[content_type_].value)).value();
 }
 
 }  // namespace fedgate::sip

@@ -16,9 +16,14 @@
 //     (CRLF + whitespace, with the whitespace around it) becomes one SP and the freed bytes are
 //     padded with SP, so every value is contiguous and raw() is still a valid message.
 //
-// The typed accessors (from(), to(), cseq(), vias(), ...) parse their header again on each call:
-// the parser already validated them, so they cannot fail, and keeping only offsets keeps the
-// message small. Call them once and keep the result for the message's lifetime.
+// Typed headers are parsed once. The parser validates Via, From, To, CSeq, Call-ID, Contact,
+// Route, Record-Route, Content-Type, Content-Length and Max-Forwards and keeps what it parsed
+// (structs of views into the buffer) inside the message, so the typed accessors (from(), to(),
+// vias(), ...) only copy a stored value and the *_list() accessors do not even copy. Copy-safety:
+// a copy re-derives these views over its own buffer (by parsing the stored header values again,
+// which cannot fail), and a move re-derives them only if the buffer's characters moved (a
+// std::string that owns heap memory keeps it on move, so in practice a move never re-parses).
+// A moved-from message is empty.
 
 #include <cstdint>
 #include <optional>
@@ -48,6 +53,11 @@ struct header_field {
 class message {
  public:
   message() = default;
+  message(const message& other);
+  message(message&& other) noexcept;
+  message& operator=(const message& other);
+  message& operator=(message&& other) noexcept;
+  ~message() = default;
 
   bool is_request() const { return request_; }
   bool is_response() const { return !request_; }
@@ -73,21 +83,27 @@ class message {
   /// Values of every field with this id, in order (each field once; not split at commas).
   std::vector<std::string_view> header_values(header_id id) const;
 
-  // ---- typed headers validated at parse time ----
-  name_addr from() const;
-  name_addr to() const;
+  // ---- typed headers validated (and kept) at parse time ----
+  name_addr from() const { return from_value_; }
+  name_addr to() const { return to_value_; }
   std::string_view call_id() const { return view(fields_[call_id_].value); }
   cseq_value cseq() const { return {cseq_number_, view(cseq_method_)}; }
   std::optional<std::uint8_t> max_forwards() const;
   /// Every Via element, topmost first (several per field and several fields, §7.3.1).
-  std::vector<via> vias() const;
-  via top_via() const;
+  std::vector<via> vias() const { return vias_; }
+  via top_via() const { return vias_.empty() ? via{} : vias_.front(); }
   /// Contact elements (empty for "Contact: *", see contact_is_wildcard()).
-  std::vector<name_addr> contacts() const { return address_list(header_id::contact); }
+  std::vector<name_addr> contacts() const { return contacts_; }
   bool contact_is_wildcard() const;
-  std::vector<name_addr> routes() const { return address_list(header_id::route); }
-  std::vector<name_addr> record_routes() const { return address_list(header_id::record_route); }
-  std::optional<media_type> content_type() const;
+  std::vector<name_addr> routes() const { return routes_; }
+  std::vector<name_addr> record_routes() const { return record_routes_; }
+  std::optional<media_type> content_type() const { return content_type_value_; }
+
+  // The same lists without a copy: valid while the message lives (see the ownership rule).
+  const std::vector<via>& via_list() const { return vias_; }
+  const std::vector<name_addr>& contact_list() const { return contacts_; }
+  const std::vector<name_addr>& route_list() const { return routes_; }
+  const std::vector<name_addr>& record_route_list() const { return record_routes_; }
 
   // ---- body ----
   std::string_view body() const { return view(body_); }
@@ -111,10 +127,18 @@ class message {
   static constexpr std::uint16_t none = 0xffff;
 
   std::string_view view(span s) const { return {buffer_.data() + s.offset, s.length}; }
-  std::vector<name_addr> address_list(header_id id) const;
+  // Re-parses the typed values from the stored fields (after a copy; cannot fail).
+  void derive_typed();
+  void clear_typed();
+  void reset_scalars();
 
   std::string buffer_;
   std::vector<field> fields_;
+  // Parsed at parse time; views into buffer_ (see the header comment for copy/move).
+  std::vector<via> vias_;
+  name_addr from_value_, to_value_;
+  std::vector<name_addr> contacts_, routes_, record_routes_;
+  std::optional<media_type> content_type_value_;
   span method_, request_uri_, reason_, body_, cseq_method_;
   std::uint32_t cseq_number_ = 0;
   std::uint16_t status_ = 0;

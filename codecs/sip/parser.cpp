@@ -209,13 +209,16 @@ class message_parser {
     return bad_request("Multiple " + std::string(canonical_name(id)) + " headers");
   }
 
-  std::optional<error> address_list(std::string_view value, header_id id) {
+  std::optional<error> address_list(std::string_view value, header_id id,
+                                    std::vector<name_addr>& out) {
     std::string_view name = canonical_name(id);
     list_reader reader(value);
     std::string_view element;
     while (reader.next(element)) {
       auto na = parse_name_addr(element, name);
       if (!na) return na.err();
+      if (out.empty() && id != header_id::contact) out.reserve(4);  // route sets: one allocation
+      out.push_back(std::move(*na));
     }
     if (reader.failed()) return bad_request("Malformed " + std::string(name) + " header: bad list");
     return std::nullopt;
@@ -241,6 +244,8 @@ class message_parser {
           while (reader.next(element)) {
             auto v = parse_via(element);
             if (!v) return v.err();
+            if (m_.vias_.empty()) m_.vias_.reserve(4);  // one allocation for typical paths
+            m_.vias_.push_back(*v);
             have_via = true;
           }
           if (reader.failed()) return bad_request("Malformed Via header: bad list");
@@ -251,6 +256,7 @@ class message_parser {
           if (auto e = once(f.id == header_id::from ? m_.from_ : m_.to_)) return e;
           auto na = parse_name_addr(value, canonical_name(f.id));
           if (!na) return na.err();
+          (f.id == header_id::from ? m_.from_value_ : m_.to_value_) = *na;
           break;
         }
         case header_id::call_id:
@@ -283,15 +289,18 @@ class message_parser {
           if (auto e = once(m_.content_type_)) return e;
           auto mt = parse_media_type(value);
           if (!mt) return mt.err();
+          m_.content_type_value_ = *mt;
           break;
         }
         case header_id::contact:
           if (value == "*") break;  // §10.2.2: REGISTER removing all bindings
-          if (auto e = address_list(value, f.id)) return e;
+          if (auto e = address_list(value, f.id, m_.contacts_)) return e;
           break;
         case header_id::route:
+          if (auto e = address_list(value, f.id, m_.routes_)) return e;
+          break;
         case header_id::record_route:
-          if (auto e = address_list(value, f.id)) return e;
+          if (auto e = address_list(value, f.id, m_.record_routes_)) return e;
           break;
         default:
           break;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,24 @@ void check_message(const message& m, const limits& lim) {
 
   auto response = make_response(m, 200, {}, "fuzz").build(roomy);
   if (m.is_request()) check(response.ok());
+
+  // The typed values kept at parse time survive a copy (re-derived over the copy's buffer) and a
+  // move, and equal a fresh parse of the same bytes.
+  auto copy = std::make_unique<message>(m);
+  message moved(std::move(*copy));
+  copy.reset();
+  check(moved.raw() == m.raw());
+  check(moved.via_list().size() == m.via_list().size());
+  for (std::size_t i = 0; i < moved.via_list().size(); ++i) {
+    check(moved.via_list()[i].branch == m.via_list()[i].branch);
+    check(moved.via_list()[i].host == m.via_list()[i].host);
+  }
+  check(moved.from().uri_text == m.from().uri_text);
+  check(moved.to().tag() == m.to().tag());
+  check(moved.contact_list().size() == m.contact_list().size());
+  check(moved.route_list().size() == m.route_list().size());
+  check(moved.record_route_list().size() == m.record_route_list().size());
+  check(moved.content_type().has_value() == m.content_type().has_value());
 }
 
 // Every rejected input: the best-effort answer is nullopt or a response that parses under the

@@ -82,7 +82,7 @@ inline bool is_token(std::string_view s) {
   return !s.empty() && all_of_class(s, cc_token);
 }
 
-inline char to_lower(char c) {
+constexpr char to_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
