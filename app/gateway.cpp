@@ -49,15 +49,21 @@ std::vector<std::string> xmpp_domains(const config& cfg) {
   return out;
 }
 
-// Starts the XMPP federation side. Returns the service actor, or nullptr after logging why.
-caf::actor start_xmpp_side(caf::actor_system& system, const config& cfg) {
+// The XMPP federation side: the S2S service and the sink its stanzas go to.
+struct xmpp_side {
+  caf::actor service;
+  std::vector<caf::actor> helpers;  // stopped after the service
+};
+
+// Starts the XMPP federation side. service is nullptr after logging why it could not start.
+xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
   std::string error;
   std::string secret = cfg.xmpp.dialback_secret;
   if (secret.empty()) {
     auto s = load_or_create_secret(cfg.general.state_dir / "dialback.secret", error);
     if (!s) {
       log::error("cannot prepare the dialback secret", {{"reason", error}});
-      return nullptr;
+      return {};
     }
     secret = *s;
   }
@@ -67,27 +73,27 @@ caf::actor start_xmpp_side(caf::actor_system& system, const config& cfg) {
   auto tls_ctx = tls::tls_context::create(tc, error);
   if (!tls_ctx) {
     log::error("cannot set up TLS for XMPP", {{"reason", error}});
-    return nullptr;
+    return {};
   }
-  // The service's sink needs the service (to send replies), so the sink forwards to a
-  // placeholder until both exist.
+  // The sink needs the service (to send replies) and the service needs the sink, so the
+  // service gets a forwarder that is pointed at the sink once both exist.
   auto sink_target = std::make_shared<caf::actor>();
-  caf::actor sink = system.spawn([sink_target](caf::event_based_actor* self) -> caf::behavior {
+  caf::actor forwarder = system.spawn([sink_target](caf::event_based_actor* self) -> caf::behavior {
     return {
         [=](s2s::inbound_atom a, s2s::stanza& s) { self->send(*sink_target, a, std::move(s)); }};
   });
   auto svc = s2s::start_s2s_service(
-      system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), secret, tls_ctx, sink});
+      system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), secret, tls_ctx, forwarder});
   if (!svc.actor) {
     log::error("cannot start the XMPP side", {{"reason", svc.error}});
-    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
-    return nullptr;
+    caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);
+    return {};
   }
   *sink_target = routing::spawn_unrouted_sink(system, svc.actor);
   for (std::size_t i = 0; i < svc.ports.size(); ++i) {
     log::info("s2s listening", {{"address", cfg.xmpp.listen[i].host}, {"port", svc.ports[i]}});
   }
-  return svc.actor;
+  return {svc.actor, {forwarder, *sink_target}};
 }
 
 }  // namespace
@@ -115,8 +121,8 @@ int run_gateway(config cfg) {
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
   caf_cfg.load<caf::io::middleman>();
   caf::actor_system system{caf_cfg};
-  caf::actor xmpp_side = start_xmpp_side(system, cfg);
-  if (!xmpp_side) return 1;
+  xmpp_side xmpp = start_xmpp_side(system, cfg);
+  if (!xmpp.service) return 1;
 
   log::info("fedgate started", {{"version", std::string(version_string())},
                                 {"config", cfg.source.string()},
@@ -138,11 +144,12 @@ int run_gateway(config cfg) {
   {
     // Close every S2S stream with <system-shutdown/> and wait (bounded) until the service is gone.
     caf::scoped_actor waiter{system};
-    waiter->monitor(xmpp_side);
-    waiter->send(xmpp_side, s2s::shutdown_atom::value);
+    waiter->monitor(xmpp.service);
+    waiter->send(xmpp.service, s2s::shutdown_atom::value);
     waiter->receive([](const caf::down_msg&) {},
                     caf::after(std::chrono::seconds(5)) >>
                         [] { log::warn("the XMPP side did not stop within 5 s"); });
+    for (auto& a : xmpp.helpers) waiter->send_exit(a, caf::exit_reason::user_shutdown);
   }
   // Leaving scope destroys the actor system, which waits for every actor to finish.
   return 0;

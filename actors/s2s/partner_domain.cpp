@@ -146,6 +146,7 @@ void expire_queues(self_ptr self) {
 
 caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
   self->state.cfg = std::move(cfg);
+  self->set_down_handler([=](const caf::down_msg& m) { self->state.inbound.erase(m.source); });
   return {
       [=](deliver_atom, stanza& s) { deliver(self, std::move(s)); },
       [=](stream_up_atom, caf::actor stream, const std::string& local, const std::string&,
@@ -242,7 +243,6 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           it->second.stream = nullptr;
         }
       },
-      [=](const caf::down_msg& m) { self->state.inbound.erase(m.source); },
       [=](status_atom) {
         auto& st = self->state;
         partner_status s;
@@ -264,6 +264,9 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           for (auto& q : ob.queue)
             bounce(self, q.s, remote_server_timeout, "gateway shutting down");
           ob.queue.clear();
+        }
+        for (auto& [local, v] : st.verify) {
+          if (v.stream) self->send(v.stream, shutdown_atom::value);
         }
         self->quit();
       },

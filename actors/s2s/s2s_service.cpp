@@ -24,9 +24,11 @@ struct service_state {
   std::shared_ptr<const s2s_service_config> cfg;
   std::map<std::string, caf::actor> partners;
   std::vector<caf::actor> listeners;
+  std::set<caf::actor> inbound;  // receiving streams, closed on shutdown
 };
 
 using listener_atom = caf::atom_constant<caf::atom("listener")>;
+using track_atom = caf::atom_constant<caf::atom("track")>;
 
 using self_ptr = caf::stateful_actor<service_state>*;
 
@@ -107,8 +109,21 @@ void bounce(self_ptr self, const stanza& s, stanza_error_spec spec, const std::s
 
 caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_config> cfg) {
   self->state.cfg = std::move(cfg);
+  self->set_down_handler([=](const caf::down_msg& m) {
+    auto& in = self->state.inbound;
+    for (auto it = in.begin(); it != in.end(); ++it) {
+      if (it->address() == m.source) {
+        in.erase(it);
+        break;
+      }
+    }
+  });
   return {
       [=](listener_atom, caf::actor listener) { self->state.listeners.push_back(listener); },
+      [=](track_atom, caf::actor stream) {
+        self->monitor(stream);
+        self->state.inbound.insert(stream);
+      },
       [=](deliver_atom, stanza& s) {
         auto to = xmpp::jid::parse(s.to);
         if (!to) {
@@ -165,6 +180,10 @@ caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_
           self->send_exit(l, caf::exit_reason::user_shutdown);
         for (auto& [d, a] : st.partners)
           self->send(a, shutdown_atom::value);
+        log::debug("s2s service stopping",
+                   {{"partners", st.partners.size()}, {"inbound_streams", st.inbound.size()}});
+        for (auto& stream : st.inbound)
+          self->send(stream, shutdown_atom::value);
         self->quit();
       },
   };
@@ -195,6 +214,7 @@ s2s_service start_s2s_service(caf::actor_system& sys, s2s_service_config cfg) {
           ++*live;
           auto stream = spawn_stream_actor(sys, std::move(sc));
           stream->attach_functor([live] { --*live; });
+          caf::anon_send(service, track_atom::value, stream);
           return stream;
         });
     if (!l.broker) {

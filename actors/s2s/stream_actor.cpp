@@ -110,8 +110,14 @@ struct stream_state : stream_owner {
     if (finished) return;
     finished = true;
     std::string condition = why.condition ? std::string(xmpp::to_string(*why.condition)) : "";
-    auto level = why.during_negotiation ? log::level::warn : log::level::info;
-    log::write(level, why.during_negotiation ? "s2s negotiation failed" : "s2s stream closed",
+    // A verification stream (XEP-0220 §2.3) never authenticates; closing it when its answers
+    // are in is its normal end, not a failed negotiation.
+    bool failed =
+        why.during_negotiation && !(cfg.settings.verify_only && !why.condition && !why.by_peer);
+    log::write(failed ? log::level::warn : log::level::info,
+               failed ? "s2s negotiation failed"
+                      : (cfg.settings.verify_only ? "s2s verification stream closed"
+                                                  : "s2s stream closed"),
                {{"partner", negotiator->remote_domain()},
                 {"local", negotiator->local_domain()},
                 {"stream", stream_label()},
@@ -122,7 +128,7 @@ struct stream_state : stream_owner {
                 {"reason", why.text}});
     flush_tls();
     if (broker) self->send(broker, tcp_close_atom::value);
-    report_down(why.text, false, why.during_negotiation);
+    report_down(why.text, false, failed);
     self->quit();
   }
 
@@ -168,6 +174,16 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
   st.self = self;
   st.cfg = std::move(cfg);
   st.negotiator = std::make_unique<stream_negotiator>(st.cfg.settings, st);
+  // The broker is monitored: if it dies without a tcp_closed, the stream is over too.
+  self->set_down_handler([=](const caf::down_msg&) {
+    auto& s = self->state;
+    s.broker = nullptr;
+    if (!s.finished) {
+      s.finished = true;
+      s.report_down("connection broker stopped", false, !s.negotiator->method());
+    }
+    self->quit();
+  });
   self->delayed_send(self, st.cfg.establish_timeout, establish_timeout_atom::value);
   return {
       [=](tcp_attach_atom, caf::actor broker, const connection_info& info) {
@@ -239,15 +255,6 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
       [=](shutdown_atom) {
         self->state.negotiator->close(xmpp::stream_error_condition::system_shutdown,
                                       "gateway shutting down");
-      },
-      [=](const caf::down_msg&) {
-        auto& s = self->state;
-        s.broker = nullptr;
-        if (!s.finished) {
-          s.finished = true;
-          s.report_down("connection broker stopped", false, !s.negotiator->method());
-        }
-        self->quit();
       },
   };
 }

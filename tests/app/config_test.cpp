@@ -246,6 +246,21 @@ TEST(config, missing_file_is_an_error) {
   EXPECT_EQ(r.errors[0].message, "cannot open config file");
 }
 
+TEST(config, s2s_timers_and_secret_are_checked) {
+  auto r = load(minimal +
+                "[xmpp]\nqueue_timeout_ms = 500\nbackoff_initial_ms = 100\n"
+                "backoff_max_ms = 2000\ndialback_secret = \"0123456789abcdef\"\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.cfg.xmpp.queue_timeout_ms, 500u);
+  EXPECT_EQ(r.cfg.xmpp.dialback_secret, "0123456789abcdef");
+  EXPECT_EQ(only_error(load(minimal + "[xmpp]\ndialback_secret = \"short\"\n")).key,
+            "xmpp.dialback_secret");
+  EXPECT_EQ(
+      only_error(load(minimal + "[xmpp]\nbackoff_initial_ms = 5000\nbackoff_max_ms = 1000\n")).key,
+      "xmpp.backoff_max_ms");
+  EXPECT_EQ(only_error(load(minimal + "[xmpp]\nqueue_max = 0\n")).key, "xmpp.queue_max");
+}
+
 TEST(config, metrics_listener_can_be_turned_off) {
   auto r = load(minimal + "[metrics]\nlisten = \"\"\n");
   ASSERT_TRUE(r.ok());

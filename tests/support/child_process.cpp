@@ -10,14 +10,23 @@
 
 namespace fedgate::testing {
 
-child_process::child_process(std::vector<std::string> argv) {
+child_process::child_process(std::vector<std::string> argv, bool with_stdin) {
+  ::signal(SIGPIPE, SIG_IGN);  // a child that exits must not kill the test with SIGPIPE
   int fds[2];
+  int in[2] = {-1, -1};
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  if (with_stdin && ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     ::dup2(fds[1], STDOUT_FILENO);
     ::dup2(fds[1], STDERR_FILENO);
+    if (with_stdin) {
+      ::dup2(in[0], STDIN_FILENO);
+    } else {
+      int null = ::open("/dev/null", O_RDONLY);
+      ::dup2(null, STDIN_FILENO);
+    }
     // The test runner may block signals; the child starts with a clean mask.
     sigset_t none;
     sigemptyset(&none);
@@ -31,6 +40,10 @@ child_process::child_process(std::vector<std::string> argv) {
   }
   ::close(fds[1]);
   out_fd_ = fds[0];
+  if (with_stdin) {
+    ::close(in[0]);
+    in_fd_ = in[1];
+  }
   pid_fd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   if (pid_fd_ < 0) throw std::runtime_error("pidfd_open failed");
 }
@@ -43,6 +56,22 @@ child_process::~child_process() {
   }
   if (out_fd_ >= 0) ::close(out_fd_);
   if (pid_fd_ >= 0) ::close(pid_fd_);
+  if (in_fd_ >= 0) ::close(in_fd_);
+}
+
+bool child_process::write_stdin(const std::string& bytes) {
+  std::size_t done = 0;
+  while (in_fd_ >= 0 && done < bytes.size()) {
+    ssize_t n = ::write(in_fd_, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return in_fd_ >= 0;
+}
+
+void child_process::close_stdin() {
+  if (in_fd_ >= 0) ::close(in_fd_);
+  in_fd_ = -1;
 }
 
 bool child_process::read_some(std::chrono::steady_clock::time_point deadline) {

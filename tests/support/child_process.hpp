@@ -16,8 +16,10 @@ namespace fedgate::testing {
 
 class child_process {
  public:
-  // Runs argv[0] (a path) with stdout and stderr merged into one pipe the test reads.
-  explicit child_process(std::vector<std::string> argv);
+  // Runs argv[0] (a path) with stdout and stderr merged into one pipe the test reads. With
+  // `with_stdin`, the child's standard input is a pipe the test writes with write_stdin();
+  // otherwise it is /dev/null.
+  explicit child_process(std::vector<std::string> argv, bool with_stdin = false);
   ~child_process();
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
@@ -28,6 +30,11 @@ class child_process {
   // output, or the deadline passes (nullopt in both cases). Lines read are kept in output().
   std::optional<std::string> wait_for_line(const std::string& needle,
                                            std::chrono::milliseconds timeout);
+
+  // Writes to the child's standard input (with_stdin only). False when the child closed it.
+  bool write_stdin(const std::string& bytes);
+  // Closes the child's standard input (it sees EOF).
+  void close_stdin();
 
   // Sends `sig` to the child.
   void signal(int sig);
@@ -44,7 +51,8 @@ class child_process {
 
   pid_t pid_ = -1;
   int out_fd_ = -1;
-  int pid_fd_ = -1;  // pidfd_open(2): readable when the child exits
+  int pid_fd_ = -1;
+  int in_fd_ = -1;  // pidfd_open(2): readable when the child exits
   std::string output_;
   std::size_t scanned_ = 0;  // output_ before this offset has been searched line by line
   std::optional<int> exit_code_;

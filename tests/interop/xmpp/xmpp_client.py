@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""A scripted XMPP client (slixmpp) logged into the test's Prosody, for fedgate's interop tests.
+
+  --send-to JID --body TEXT       send one chat message once online
+  --expect-from JID --expect-body TEXT
+                                  wait for a message from JID whose body contains TEXT
+  --expect-error COND             wait for a type='error' message with that stanza error
+                                  condition ("any" accepts every condition)
+Prints "ONLINE" once the session is up, one line per message received, and a final
+"RESULT OK|FAIL: why"; exits 0 only on success. Every wait is bounded by --timeout.
+"""
+import argparse
+import asyncio
+import logging
+import sys
+
+import slixmpp
+
+
+class Client(slixmpp.ClientXMPP):
+    def __init__(self, a):
+        super().__init__(a.jid, a.password)
+        self.a = a
+        self.finished = asyncio.get_event_loop().create_future()
+        self.ca_certs = a.ca
+        self.add_event_handler("session_start", self.on_start)
+        self.add_event_handler("message", self.on_message)
+        self.add_event_handler("message_error", self.on_message)
+        self.add_event_handler("failed_auth", lambda *_: self.finish(False, "auth failed"))
+
+    def finish(self, ok, why):
+        if not self.finished.done():
+            self.finished.set_result((ok, why))
+
+    async def on_start(self, _):
+        self.send_presence()
+        print("ONLINE", flush=True)
+        if self.a.send_to:
+            self.send_message(mto=self.a.send_to, mbody=self.a.body, mtype="chat")
+            print(f"SENT to={self.a.send_to}", flush=True)
+            if not (self.a.expect_from or self.a.expect_error):
+                self.finish(True, "sent")
+
+    def on_message(self, msg):
+        if msg["type"] == "error":
+            cond = msg["error"]["condition"]
+            print(f"GOT error from={msg['from']} condition={cond} text={msg['error']['text']!r}",
+                  flush=True)
+            if self.a.expect_error:
+                self.finish(self.a.expect_error in ("any", cond), f"bounce {cond}")
+            else:
+                self.finish(False, f"unexpected bounce {cond}")
+            return
+        print(f"GOT message from={msg['from']} body={msg['body']!r}", flush=True)
+        if (self.a.expect_from and msg["from"].bare == self.a.expect_from
+                and self.a.expect_body in msg["body"]):
+            self.finish(True, f"message from {self.a.expect_from}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jid", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--ca", required=True)
+    ap.add_argument("--no-tls", action="store_true")
+    ap.add_argument("--send-to")
+    ap.add_argument("--body", default="hello")
+    ap.add_argument("--expect-from")
+    ap.add_argument("--expect-body", default="")
+    ap.add_argument("--expect-error")
+    ap.add_argument("--timeout", type=float, default=30.0)
+    ap.add_argument("--debug", action="store_true")
+    a = ap.parse_args()
+    logging.basicConfig(level=logging.DEBUG if a.debug else logging.ERROR,
+                        format="%(levelname)s %(name)s %(message)s")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    c = Client(a)
+    if a.no_tls:
+        c.enable_starttls = False
+        c.enable_direct_tls = False
+        c["feature_mechanisms"].unencrypted_plain = True
+    c.connect(address=("127.0.0.1", a.port), force_starttls=not a.no_tls,
+              disable_starttls=a.no_tls)
+    try:
+        ok, why = loop.run_until_complete(asyncio.wait_for(c.finished, a.timeout))
+    except asyncio.TimeoutError:
+        ok, why = False, f"timeout after {a.timeout}s"
+    c.disconnect()
+    try:
+        loop.run_until_complete(asyncio.wait_for(c.disconnected, 3))
+    except Exception:
+        pass
+    print(f"RESULT {'OK' if ok else 'FAIL'}: {why}", flush=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
