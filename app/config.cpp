@@ -165,10 +165,10 @@ void read_file_path(toml_reader& r, std::string_view key, const std::filesystem:
   out = full.lexically_normal();
 }
 
-void read_tls_files(toml_reader& r, const std::filesystem::path& base, tls_files& out) {
-  read_file_path(r, "certificate", base, out.certificate);
-  read_file_path(r, "key", base, out.key);
-  read_file_path(r, "ca_file", base, out.ca_file);
+void read_certificate_pair(toml_reader& r, const std::filesystem::path& base,
+                           std::filesystem::path& certificate, std::filesystem::path& key) {
+  read_file_path(r, "certificate", base, certificate);
+  read_file_path(r, "key", base, key);
   std::string cert_text, key_text;
   r.read("certificate", cert_text);
   r.read("key", key_text);
@@ -177,6 +177,11 @@ void read_tls_files(toml_reader& r, const std::filesystem::path& base, tls_files
             "certificate and key go together: set both, or neither for a generated "
             "self-signed pair");
   }
+}
+
+void read_tls_files(toml_reader& r, const std::filesystem::path& base, tls_files& out) {
+  read_certificate_pair(r, base, out.certificate, out.key);
+  read_file_path(r, "ca_file", base, out.ca_file);
 }
 
 const std::initializer_list<std::pair<std::string_view, negotiation>> negotiation_choices = {
@@ -226,6 +231,10 @@ void read_partner(toml_reader& r, partner_config& p) {
   r.read_enum("sasl_external", p.sasl_external, negotiation_choices);
   r.read("dialback", p.dialback);
   read_endpoints(r, "routes", false, p.routes);
+  r.read("direct_tls", p.direct_tls);
+  if (p.direct_tls && p.tls == negotiation::never) {
+    r.error("direct_tls", "direct TLS (XEP-0368) with tls = \"never\" cannot work");
+  }
   r.read_unsigned("max_connections", p.max_connections, 1, 1000);
   check_partner_policy(r, p);
   r.finish();
@@ -256,6 +265,7 @@ void read_xmpp(toml_reader& r, const std::filesystem::path& base, xmpp_config& x
   r.read_unsigned("connect_timeout_ms", x.connect_timeout_ms, 100, 600000);
   r.read_unsigned("establish_timeout_ms", x.establish_timeout_ms, 100, 600000);
   r.read_unsigned("keepalive_interval_ms", x.keepalive_interval_ms, 1000, 3600000);
+  r.read_unsigned("idle_timeout_ms", x.idle_timeout_ms, 1000, 86400000);
   r.read_unsigned("queue_timeout_ms", x.queue_timeout_ms, 100, 3600000);
   r.read_unsigned("queue_max", x.queue_max, 1, 1000000);
   r.read_unsigned("backoff_initial_ms", x.backoff_initial_ms, 10, 600000);
@@ -396,6 +406,7 @@ config_result load_config_string(std::string_view text, const std::filesystem::p
     domain_pair d;
     read_domain(dr, "sip", d.sip, true);
     read_domain(dr, "xmpp", d.xmpp, true);
+    read_certificate_pair(dr, base_dir, d.certificate, d.key);
     dr.finish();
     if (!d.sip.empty() && !d.xmpp.empty()) c.domains.push_back(std::move(d));
   }

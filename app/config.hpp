@@ -47,6 +47,9 @@ struct general_config {
 struct domain_pair {
   std::string sip;
   std::string xmpp;
+  // The certificate presented for `xmpp` (chosen by SNI on inbound TLS); empty: xmpp.certificate.
+  std::filesystem::path certificate;
+  std::filesystem::path key;
 };
 
 // Certificate and key in PEM. Empty certificate and key: a self-signed pair is generated in the
@@ -63,7 +66,8 @@ struct partner_config {
   negotiation sasl_external = negotiation::optional;
   bool dialback = true;
   std::vector<endpoint> routes;  // static routes, tried in order; empty = DNS SRV
-  unsigned max_connections = 4;
+  bool direct_tls = false;       // the routes speak TLS from the first byte (XEP-0368)
+  unsigned max_connections = 4;  // inbound streams authenticated for this partner
 };
 
 struct xmpp_config {
@@ -83,6 +87,7 @@ struct xmpp_config {
   unsigned connect_timeout_ms = 10000;     // per TCP target
   unsigned establish_timeout_ms = 30000;   // a stream must authenticate within this
   unsigned keepalive_interval_ms = 60000;  // whitespace keepalive on outbound streams
+  unsigned idle_timeout_ms = 600000;       // a stream with no stanza for this long is closed
   unsigned queue_timeout_ms = 30000;       // a stanza waits this long for a stream, then bounces
   std::size_t queue_max = 1000;            // stanzas queued per partner and local domain
   unsigned backoff_initial_ms = 1000;      // reconnect backoff: doubles per failure, with jitter

@@ -15,7 +15,6 @@
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
 #include "metrics/log.hpp"
-#include "transport/tls/tls_context.hpp"
 
 namespace fedgate::app {
 namespace {
@@ -58,19 +57,12 @@ struct xmpp_side {
 // Starts the XMPP federation side. service is nullptr after logging why it could not start.
 xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
   std::string error;
-  std::string secret = cfg.xmpp.dialback_secret;
-  if (secret.empty()) {
-    auto s = load_or_create_secret(cfg.general.state_dir / "dialback.secret", error);
-    if (!s) {
-      log::error("cannot prepare the dialback secret", {{"reason", error}});
-      return {};
-    }
-    secret = *s;
+  auto secret = dialback_secret(cfg, error);
+  if (!secret) {
+    log::error("cannot prepare the dialback secret", {{"reason", error}});
+    return {};
   }
-  tls::context_config tc;
-  tc.identities.push_back({xmpp_domains(cfg), cfg.xmpp.tls.certificate, cfg.xmpp.tls.key});
-  tc.ca_file = cfg.xmpp.tls.ca_file;
-  auto tls_ctx = tls::tls_context::create(tc, error);
+  auto tls_ctx = make_xmpp_tls_context(cfg, error);
   if (!tls_ctx) {
     log::error("cannot set up TLS for XMPP", {{"reason", error}});
     return {};
@@ -83,7 +75,7 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
         [=](s2s::inbound_atom a, s2s::stanza& s) { self->send(*sink_target, a, std::move(s)); }};
   });
   auto svc = s2s::start_s2s_service(
-      system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), secret, tls_ctx, forwarder});
+      system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), *secret, tls_ctx, forwarder});
   if (!svc.actor) {
     log::error("cannot start the XMPP side", {{"reason", svc.error}});
     caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);
@@ -92,6 +84,11 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
   *sink_target = routing::spawn_unrouted_sink(system, svc.actor);
   for (std::size_t i = 0; i < svc.ports.size(); ++i) {
     log::info("s2s listening", {{"address", cfg.xmpp.listen[i].host}, {"port", svc.ports[i]}});
+  }
+  for (std::size_t i = 0; i < svc.direct_tls_ports.size(); ++i) {
+    log::info("s2s listening", {{"address", cfg.xmpp.direct_tls_listen[i].host},
+                                {"port", svc.direct_tls_ports[i]},
+                                {"tls", "direct"}});
   }
   return {svc.actor, {forwarder, *sink_target}};
 }
@@ -149,7 +146,8 @@ int run_gateway(config cfg) {
     waiter->receive([](const caf::down_msg&) {},
                     caf::after(std::chrono::seconds(5)) >>
                         [] { log::warn("the XMPP side did not stop within 5 s"); });
-    for (auto& a : xmpp.helpers) waiter->send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& a : xmpp.helpers)
+      waiter->send_exit(a, caf::exit_reason::user_shutdown);
   }
   // Leaving scope destroys the actor system, which waits for every actor to finish.
   return 0;

@@ -37,4 +37,9 @@ std::optional<std::string> load_or_create_secret(const std::filesystem::path& pa
   return secret;
 }
 
+std::optional<std::string> dialback_secret(const config& cfg, std::string& error) {
+  if (!cfg.xmpp.dialback_secret.empty()) return cfg.xmpp.dialback_secret;
+  return load_or_create_secret(cfg.general.state_dir / "dialback.secret", error);
+}
+
 }  // namespace fedgate::app

@@ -36,7 +36,28 @@ std::vector<config_error> check_tls_files(const config& cfg) {
   std::vector<config_error> errors;
   check_side(cfg.xmpp.tls, "xmpp", errors);
   check_side(cfg.sip.tls, "sip", errors);
+  for (std::size_t i = 0; i < cfg.domains.size(); ++i) {
+    const auto& d = cfg.domains[i];
+    check_side(tls_files{d.certificate, d.key, {}}, "domains[" + std::to_string(i) + "]", errors);
+  }
   return errors;
+}
+
+std::shared_ptr<tls::tls_context> make_xmpp_tls_context(const config& cfg, std::string& error) {
+  tls::context_config tc;
+  tls::identity fallback{{}, cfg.xmpp.tls.certificate, cfg.xmpp.tls.key};
+  std::vector<tls::identity> own;
+  for (const auto& d : cfg.domains) {
+    if (d.certificate.empty()) {
+      fallback.domains.push_back(d.xmpp);
+    } else {
+      own.push_back({{d.xmpp}, d.certificate, d.key});
+    }
+  }
+  tc.identities.push_back(std::move(fallback));  // the first is the default (no SNI)
+  tc.identities.insert(tc.identities.end(), own.begin(), own.end());
+  tc.ca_file = cfg.xmpp.tls.ca_file;
+  return tls::tls_context::create(tc, error);
 }
 
 std::vector<config_error> prepare_tls_files(config& cfg) {

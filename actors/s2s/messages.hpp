@@ -52,6 +52,8 @@ using queue_check_atom = caf::atom_constant<caf::atom("q_check")>;
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
 // anyone → service/partner: report state (for ctl and tests)
 using status_atom = caf::atom_constant<caf::atom("status")>;
+// partner → stream: (limit, reason) close with policy-violation (a connection limit)
+using limit_atom = caf::atom_constant<caf::atom("s2s_limit")>;
 // partner → stream: close politely (</stream:stream>), e.g. a verify stream whose work is done
 using close_atom = caf::atom_constant<caf::atom("s2s_close")>;
 // service → stream / partner: close with system-shutdown (drain)

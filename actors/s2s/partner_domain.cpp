@@ -95,6 +95,7 @@ void connect(self_ptr self, const std::string& local, outbound& ob) {
   sc.settings.local_domain = local;
   sc.settings.remote_domain = st.cfg.domain;
   sc.settings.verify_only = false;
+  sc.direct_tls = st.cfg.direct_tls;
   sc.partner = self;
   ob.stream = spawn_stream_actor(self->system(), std::move(sc));
   ob.st = outbound::state::connecting;
@@ -154,6 +155,13 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
         auto& st = self->state;
         st.last_auth = method;
         if (!initiating) {
+          if (st.inbound.size() >= st.cfg.max_inbound) {
+            log::warn("s2s inbound stream refused: partner connection limit",
+                      {{"partner", st.cfg.domain}, {"max_connections", st.cfg.max_inbound}});
+            self->send(stream, limit_atom::value,
+                       "connection limit for " + st.cfg.domain + " reached");
+            return;
+          }
           st.inbound.insert(stream.address());
           self->monitor(stream);
           return;
@@ -219,6 +227,7 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           sc.settings.local_domain = receiving;
           sc.settings.remote_domain = originating;
           sc.settings.verify_only = true;
+          sc.direct_tls = st.cfg.direct_tls;
           sc.partner = self;
           v.stream = spawn_stream_actor(self->system(), std::move(sc));
           auto targets = st.cfg.routes;

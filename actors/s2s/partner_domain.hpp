@@ -24,6 +24,8 @@ namespace fedgate::s2s {
 struct partner_domain_config {
   std::string domain;
   std::vector<transport::tcp_target> routes;  // tried in order; empty: domain:5269
+  bool direct_tls = false;                    // routes speak TLS first (XEP-0368)
+  std::size_t max_inbound = 4;                // inbound streams authenticated at once
   std::size_t queue_max = 1000;
   std::chrono::milliseconds queue_timeout{30000};
   std::chrono::milliseconds connect_timeout{10000};

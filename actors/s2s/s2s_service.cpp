@@ -74,6 +74,7 @@ stream_actor_config make_stream_template(std::shared_ptr<const s2s_service_confi
   sc.sink = cfg->sink;
   sc.establish_timeout = milliseconds(cfg->xmpp.establish_timeout_ms);
   sc.keepalive_interval = milliseconds(cfg->xmpp.keepalive_interval_ms);
+  sc.idle_timeout = milliseconds(cfg->xmpp.idle_timeout_ms);
   return sc;
 }
 
@@ -87,6 +88,8 @@ caf::actor partner(self_ptr self, const std::string& domain) {
     if (p.domain != domain) continue;
     for (const auto& r : p.routes)
       pc.routes.push_back({r.host, r.port});
+    pc.direct_tls = p.direct_tls;
+    pc.max_inbound = p.max_connections;
   }
   const auto& x = st.cfg->xmpp;
   pc.queue_max = x.queue_max;
@@ -199,10 +202,10 @@ s2s_service start_s2s_service(caf::actor_system& sys, s2s_service_config cfg) {
   // bind error fails start-up instead of leaving a gateway that silently does not listen.
   result.actor = sys.spawn(service_behavior, shared);
   caf::actor service = result.actor;
-  for (const auto& ep : shared->xmpp.listen) {
+  auto listen = [&](const app::endpoint& ep, bool direct_tls) {
     auto l = transport::listen_tcp(
         sys, ep.host, ep.port,
-        [&sys, shared, service, live](const transport::connection_info& info) {
+        [&sys, shared, service, live, direct_tls](const transport::connection_info& info) {
           if (live->load() >= shared->xmpp.max_connections) {
             log::warn(
                 "s2s connection refused: limit reached",
@@ -211,6 +214,7 @@ s2s_service start_s2s_service(caf::actor_system& sys, s2s_service_config cfg) {
           }
           stream_actor_config sc = make_stream_template(shared, service);
           sc.settings.role = stream_role::receiving;
+          sc.direct_tls = direct_tls;
           ++*live;
           auto stream = spawn_stream_actor(sys, std::move(sc));
           stream->attach_functor([live] { --*live; });
@@ -218,13 +222,22 @@ s2s_service start_s2s_service(caf::actor_system& sys, s2s_service_config cfg) {
           return stream;
         });
     if (!l.broker) {
-      caf::anon_send(result.actor, shutdown_atom::value);
-      result.actor = nullptr;
       result.error = "cannot listen on " + ep.to_string() + ": " + l.error;
-      return result;
+      return false;
     }
     caf::anon_send(service, listener_atom::value, l.broker);
-    result.ports.push_back(l.port);
+    (direct_tls ? result.direct_tls_ports : result.ports).push_back(l.port);
+    return true;
+  };
+  for (const auto& ep : shared->xmpp.listen) {
+    if (!listen(ep, false)) break;
+  }
+  for (const auto& ep : shared->xmpp.direct_tls_listen) {
+    if (!result.error.empty() || !listen(ep, true)) break;
+  }
+  if (!result.error.empty()) {
+    caf::anon_send(result.actor, shutdown_atom::value);
+    result.actor = nullptr;
   }
   return result;
 }

@@ -33,8 +33,9 @@ struct s2s_service_config {
 
 struct s2s_service {
   caf::actor actor;
-  std::vector<std::uint16_t> ports;  // bound listener ports, in config order
-  std::string error;                 // why start failed (then actor is invalid)
+  std::vector<std::uint16_t> ports;             // bound listener ports, in config order
+  std::vector<std::uint16_t> direct_tls_ports;  // the same for xmpp.direct_tls_listen
+  std::string error;                            // why start failed (then actor is invalid)
 };
 
 s2s_service start_s2s_service(caf::actor_system& sys, s2s_service_config cfg);

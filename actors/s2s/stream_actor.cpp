@@ -26,6 +26,7 @@ struct stream_state : stream_owner {
   connection_info conn;
   std::string pending;  // written before the broker attached
   bool finished = false;
+  std::chrono::steady_clock::time_point last_stanza = std::chrono::steady_clock::now();
 
   bool initiating() const { return cfg.settings.role == stream_role::initiating; }
 
@@ -57,7 +58,8 @@ struct stream_state : stream_owner {
   }
 
   void start_tls() override {
-    tls = initiating() ? tls::tls_session::client(*cfg.tls, negotiator->remote_domain())
+    tls = initiating() ? tls::tls_session::client(*cfg.tls, negotiator->remote_domain(),
+                                                  cfg.direct_tls ? "xmpp-server" : "")
                        : tls::tls_session::server(*cfg.tls);
     if (initiating()) {
       tls->start();
@@ -89,7 +91,9 @@ struct stream_state : stream_owner {
   }
 
   void stanza(pugi::xml_document& doc, const std::string&, const std::string&) override {
+    last_stanza = std::chrono::steady_clock::now();
     pugi::xml_node el = doc.document_element();
+    if (answer_ping(el)) return;
     s2s::stanza s;
     s.from = el.attribute("from").value();
     s.to = el.attribute("to").value();
@@ -104,6 +108,33 @@ struct stream_state : stream_owner {
       return;
     }
     self->send(cfg.sink, inbound_atom::value, std::move(s));
+  }
+
+  // XEP-0199 §4.2: a server-to-server ping addressed to one of our domains is answered here,
+  // by the gateway itself, rather than routed to a user.
+  bool answer_ping(pugi::xml_node iq) {
+    if (std::string_view(iq.name()) != "iq" ||
+        std::string_view(iq.attribute("type").value()) != "get") {
+      return false;
+    }
+    pugi::xml_node ping = iq.first_child();
+    auto name = ping ? xmpp::resolve_name(ping) : std::nullopt;
+    std::string to = iq.attribute("to").value();
+    if (!name || !name->is("urn:xmpp:ping", "ping") ||
+        to.find_first_of("@/") != std::string::npos) {
+      return false;
+    }
+    s2s::stanza reply{"",   to,       iq.attribute("from").value(),
+                      "iq", "result", iq.attribute("id").value()};
+    reply.xml = "<iq type='result'";
+    for (auto [attr, value] : {std::pair{"from", reply.from}, {"to", reply.to}, {"id", reply.id}}) {
+      reply.xml += std::string(" ") + attr + "='";
+      xmpp::append_escaped_attribute(reply.xml, value);
+      reply.xml += "'";
+    }
+    reply.xml += "/>";
+    self->send(cfg.service, deliver_atom::value, std::move(reply));
+    return true;
   }
 
   void closed(const close_reason& why) override {
@@ -193,10 +224,16 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
         self->monitor(broker);
         if (!s.pending.empty()) self->send(broker, tcp_write_atom::value, std::move(s.pending));
         s.pending.clear();
-        s.negotiator->open();
-        if (s.initiating()) {
-          self->delayed_send(self, s.cfg.keepalive_interval, keepalive_atom::value);
+        if (s.cfg.direct_tls) {
+          // XEP-0368: the handshake comes first; the initiating side sends its stream header
+          // once TLS is up (the negotiator does that in tls_established()).
+          if (!s.initiating()) s.negotiator->open();
+          s.start_tls();
+        } else {
+          s.negotiator->open();
         }
+        self->delayed_send(self, std::min(s.cfg.keepalive_interval, s.cfg.idle_timeout),
+                           keepalive_atom::value);
       },
       [=](tcp_data_atom, const std::string& bytes) { self->state.on_bytes(bytes); },
       [=](tcp_closed_atom, const std::string& why) {
@@ -224,6 +261,7 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
       [=](send_atom, const stanza& st_) {
         auto& s = self->state;
         if (s.negotiator->current_phase() == stream_negotiator::phase::authenticated) {
+          s.last_stanza = std::chrono::steady_clock::now();
           s.write(st_.xml);
         } else {
           // The partner only sends after stream_up; a race with a closing stream ends here:
@@ -248,8 +286,18 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
       },
       [=](keepalive_atom) {
         auto& s = self->state;
-        s.negotiator->keepalive();
-        self->delayed_send(self, s.cfg.keepalive_interval, keepalive_atom::value);
+        auto idle = std::chrono::steady_clock::now() - s.last_stanza;
+        if (idle >= s.cfg.idle_timeout) {
+          s.negotiator->close(std::nullopt,
+                              "idle for " + std::to_string(s.cfg.idle_timeout.count()) + " ms");
+          return;
+        }
+        if (s.initiating()) s.negotiator->keepalive();
+        self->delayed_send(self, std::min(s.cfg.keepalive_interval, s.cfg.idle_timeout),
+                           keepalive_atom::value);
+      },
+      [=](limit_atom, const std::string& why) {
+        self->state.negotiator->close(xmpp::stream_error_condition::policy_violation, why);
       },
       [=](close_atom) { self->state.negotiator->close(std::nullopt, "no more work"); },
       [=](shutdown_atom) {

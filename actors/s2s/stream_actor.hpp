@@ -28,6 +28,8 @@ struct stream_actor_config {
   caf::actor sink;     // where inbound stanzas go
   std::chrono::milliseconds establish_timeout{30000};
   std::chrono::milliseconds keepalive_interval{60000};
+  std::chrono::milliseconds idle_timeout{600000};  // no stanza either way: close
+  bool direct_tls = false;  // XEP-0368: TLS from the first byte instead of STARTTLS
 };
 
 // Spawns a stream actor. Initiating streams open when the connector attaches their broker

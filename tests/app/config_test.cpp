@@ -261,6 +261,24 @@ TEST(config, s2s_timers_and_secret_are_checked) {
   EXPECT_EQ(only_error(load(minimal + "[xmpp]\nqueue_max = 0\n")).key, "xmpp.queue_max");
 }
 
+TEST(config, direct_tls_partner_needs_tls) {
+  auto ok = load(minimal + "[[xmpp.partners]]\ndomain = \"p.example\"\ndirect_tls = true\n");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok.cfg.xmpp.partners[0].direct_tls);
+  auto e = only_error(load(minimal + "[[xmpp.partners]]\ndomain = \"p.example\"\ntls = \"never\"\n"
+                                     "sasl_external = \"never\"\ndirect_tls = true\n"));
+  EXPECT_EQ(e.key, "xmpp.partners[0].direct_tls");
+}
+
+TEST(config, a_domain_may_name_its_own_certificate) {
+  auto r = load(minimal +
+                "[[domains]]\nsip = \"b.example\"\nxmpp = \"b.example\"\n"
+                "certificate = \"/nonexistent/b.crt\"\nkey = \"/nonexistent/b.key\"\n");
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].key, "domains[1].certificate");
+  EXPECT_EQ(r.errors[1].key, "domains[1].key");
+}
+
 TEST(config, metrics_listener_can_be_turned_off) {
   auto r = load(minimal + "[metrics]\nlisten = \"\"\n");
   ASSERT_TRUE(r.ok());

@@ -29,6 +29,14 @@ prosody_server::prosody_server(prosody_options opts) : opts_(std::move(opts)) {
   }
   std::filesystem::create_directories(opts_.dir / "data");
   std::filesystem::create_directories(opts_.dir / "certs");
+  // Prosody's direct-TLS service picks certificates by SNI from the certificates directory
+  // (named <domain>.crt/.key), not from the VirtualHost's ssl table.
+  if (!opts_.certificate.empty()) {
+    std::filesystem::copy_file(opts_.certificate, opts_.dir / "certs" / (opts_.domain + ".crt"),
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(opts_.key, opts_.dir / "certs" / (opts_.domain + ".key"),
+                               std::filesystem::copy_options::overwrite_existing);
+  }
   std::ostringstream c;
   std::string dir = opts_.dir.string();
   c << "-- Written by tests/support/prosody_server.cpp\n"
@@ -41,7 +49,9 @@ prosody_server::prosody_server(prosody_options opts) : opts_(std::move(opts)) {
     << "interfaces = { \"127.0.0.1\" }\nlocal_interfaces = { \"127.0.0.1\" }\n"
     << "c2s_ports = { " << opts_.c2s_port << " }\n"
     << "s2s_ports = { " << opts_.s2s_port << " }\n"
-    << "c2s_direct_tls_ports = { }\ns2s_direct_tls_ports = { }\nlegacy_ssl_ports = { }\n"
+    << "c2s_direct_tls_ports = { }\nlegacy_ssl_ports = { }\n"
+    << "s2s_direct_tls_ports = { "
+    << (opts_.s2s_direct_tls_port ? std::to_string(opts_.s2s_direct_tls_port) : "") << " }\n"
     << "use_ipv6 = false\n"
     << "plugin_paths = { "
     << lua_string(std::string(FEDGATE_SOURCE_DIR) + "/tests/interop/xmpp/prosody-plugins") << " }\n"
@@ -59,6 +69,9 @@ prosody_server::prosody_server(prosody_options opts) : opts_(std::move(opts)) {
     << "s2s_static_targets = {";
   for (const auto& [domain, port] : opts_.static_targets) {
     c << " [" << lua_string(domain) << "] = { \"127.0.0.1\", " << port << " };";
+  }
+  for (const auto& [domain, port] : opts_.direct_tls_targets) {
+    c << " [" << lua_string(domain) << "] = { \"127.0.0.1\", " << port << ", \"tls\" };";
   }
   c << " }\n";
   if (!opts_.ca_file.empty())

@@ -26,11 +26,13 @@ struct prosody_options {
   std::filesystem::path ca_file;  // trusted CA for peers' certificates
   std::uint16_t c2s_port = 0;
   std::uint16_t s2s_port = 0;
-  bool tls = true;           // false: no TLS module at all (a peer that offers no STARTTLS)
-  bool secure_auth = false;  // s2s_secure_auth: certificates required (SASL EXTERNAL)
+  std::uint16_t s2s_direct_tls_port = 0;  // XEP-0368 listener; 0 = none
+  bool tls = true;               // false: no TLS module at all (a peer that offers no STARTTLS)
+  bool secure_auth = false;      // s2s_secure_auth: certificates required (SASL EXTERNAL)
   bool offline_storage = false;  // mod_offline: keep messages for users who are not online
-  std::map<std::string, std::uint16_t> static_targets;     // remote domain -> port on 127.0.0.1
-  std::vector<std::pair<std::string, std::string>> users;  // (user, password)
+  std::map<std::string, std::uint16_t> static_targets;      // remote domain -> port on 127.0.0.1
+  std::map<std::string, std::uint16_t> direct_tls_targets;  // the same, reached with direct TLS
+  std::vector<std::pair<std::string, std::string>> users;   // (user, password)
 };
 
 class prosody_server {

@@ -28,10 +28,17 @@ tls_session::~tls_session() {
   SSL_free(ssl_);
 }
 
-std::unique_ptr<tls_session> tls_session::client(const tls_context& ctx, std::string server_name) {
+std::unique_ptr<tls_session> tls_session::client(const tls_context& ctx, std::string server_name,
+                                                 std::string_view alpn) {
   SSL* ssl = SSL_new(ctx.for_server_name(server_name));
   if (!ssl) return nullptr;
   SSL_set_tlsext_host_name(ssl, server_name.c_str());
+  if (!alpn.empty() && alpn.size() < 256) {
+    std::string wire(1, static_cast<char>(alpn.size()));
+    wire += alpn;
+    SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(wire.data()),
+                        static_cast<unsigned>(wire.size()));
+  }
   return std::unique_ptr<tls_session>(new tls_session(ssl, role::client));
 }
 

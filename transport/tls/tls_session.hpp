@@ -29,7 +29,10 @@ class tls_session {
   enum class role { client, server };
 
   // A client sends `server_name` as SNI (RFC 6066) and is expected to check the peer against it.
-  static std::unique_ptr<tls_session> client(const tls_context& ctx, std::string server_name);
+  // `alpn`, when not empty, is offered as the one ALPN protocol (RFC 7301), e.g. "xmpp-server"
+  // for XEP-0368 direct TLS.
+  static std::unique_ptr<tls_session> client(const tls_context& ctx, std::string server_name,
+                                             std::string_view alpn = {});
   static std::unique_ptr<tls_session> server(const tls_context& ctx);
   ~tls_session();
   tls_session(const tls_session&) = delete;

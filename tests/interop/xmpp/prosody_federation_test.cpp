@@ -4,6 +4,7 @@
 // s2s_harness, which is the gateway's S2S service with a line protocol in place of the router.
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <signal.h>
 
 #include <gmock/gmock.h>
@@ -38,6 +39,7 @@ struct scenario {
   bool dialback = true;
   int queue_timeout_ms = 20000;
   bool prosody_offline_storage = false;
+  bool direct_tls = false;  // both ways: Prosody reaches us and we reach it with XEP-0368
 };
 
 class prosody_federation : public ::testing::Test {
@@ -58,7 +60,12 @@ class prosody_federation : public ::testing::Test {
     po.tls = sc.prosody_tls;
     po.secure_auth = sc.prosody_secure_auth;
     po.offline_storage = sc.prosody_offline_storage;
-    po.static_targets = {{"sip.test", fedgate_port_}};
+    if (sc.direct_tls) {
+      po.direct_tls_targets = {{"sip.test", fedgate_port_}};
+      po.s2s_direct_tls_port = testing::free_port();
+    } else {
+      po.static_targets = {{"sip.test", fedgate_port_}};
+    }
     po.users = {{"alice", "alicepw"}};
     prosody_ = std::make_unique<testing::prosody_server>(po);
     ASSERT_TRUE(prosody_->start()) << prosody_->log();
@@ -69,7 +76,9 @@ class prosody_federation : public ::testing::Test {
     std::ofstream cfg(dir_.path() / "fedgate.toml");
     cfg << "[general]\nstate_dir = \"state\"\nlog_level = \"debug\"\n"
         << "[[domains]]\nsip = \"sip.test\"\nxmpp = \"sip.test\"\n"
-        << "[xmpp]\nlisten = [\"127.0.0.1:" << fedgate_port_ << "\"]\n"
+        << "[xmpp]\n"
+        << (sc_.direct_tls ? "listen = []\ndirect_tls_listen" : "listen")
+        << " = [\"127.0.0.1:" << fedgate_port_ << "\"]\n"
         << "certificate = \"" << fedgate_cert_.certificate.string() << "\"\n"
         << "key = \"" << fedgate_cert_.key.string() << "\"\n"
         << "ca_file = \"" << pki_->ca_certificate().string() << "\"\n"
@@ -80,7 +89,11 @@ class prosody_federation : public ::testing::Test {
       cfg << "[[xmpp.partners]]\ndomain = \"xmpp.test\"\n"
           << "tls = \"" << sc_.tls << "\"\nsasl_external = \"" << sc_.sasl << "\"\n"
           << "dialback = " << (sc_.dialback ? "true" : "false") << "\n"
-          << "routes = [\"127.0.0.1:" << prosody_->options().s2s_port << "\"]\n";
+          << "direct_tls = " << (sc_.direct_tls ? "true" : "false") << "\n"
+          << "routes = [\"127.0.0.1:"
+          << (sc_.direct_tls ? prosody_->options().s2s_direct_tls_port
+                             : prosody_->options().s2s_port)
+          << "\"]\n";
     }
     if (binary == fedgate_binary) {
       // The binary also starts the SIP side and metrics: keep them off the shared ports.
@@ -177,6 +190,46 @@ TEST_F(prosody_federation, sasl_external_both_directions) {
   EXPECT_EQ(listener->wait_exit(40s), 0) << listener->output() << diagnostics();
   EXPECT_TRUE(harness_->wait_for_line("direction=out auth=sasl", 5s)) << diagnostics();
   EXPECT_THAT(harness_->output(), Not(HasSubstr("dialback")));
+}
+
+// XEP-0368 direct TLS both ways: Prosody reaches fedgate's direct-TLS listener, and fedgate
+// reaches Prosody's s2s_direct_tls_ports, with no STARTTLS on either stream.
+TEST_F(prosody_federation, direct_tls_both_directions) {
+  scenario sc;
+  sc.direct_tls = true;
+  start(sc);
+  auto [rc, out] = client({"--send-to", "bob@sip.test", "--body", "direct"});
+  ASSERT_EQ(rc, 0) << out;
+  auto recv = harness_->wait_for_line("RECV kind=message", 30s);
+  ASSERT_TRUE(recv) << diagnostics();
+  EXPECT_THAT(*recv, HasSubstr("<body>direct</body>"));
+  auto listener = run_client({"--expect-from", "bob@sip.test", "--expect-body", "direct reply"});
+  ASSERT_TRUE(listener->wait_for_line("ONLINE", 30s));
+  send(
+      "<message from='bob@sip.test' to='alice@xmpp.test' type='chat'><body>direct "
+      "reply</body></message>");
+  EXPECT_EQ(listener->wait_exit(40s), 0) << listener->output() << diagnostics();
+  EXPECT_TRUE(harness_->wait_for_line("direction=out", 5s));
+  EXPECT_THAT(harness_->output(), HasSubstr("direction=in auth=dialback tls=TLSv1.3"));
+  // No STARTTLS on any S2S stream (the client's c2s stream does use it).
+  std::istringstream log(prosody_->log());
+  for (std::string line; std::getline(log, line);) {
+    if (line.find("s2s") != std::string::npos) {
+      EXPECT_THAT(line, Not(HasSubstr("<starttls")));
+    }
+  }
+}
+
+// XEP-0199: a ping from Prosody's server to our domain is answered by the gateway itself.
+TEST_F(prosody_federation, server_ping_is_answered) {
+  start({});
+  // Authenticate Prosody -> fedgate first (a message), then ping over the same federation.
+  auto [rc, out] = client({"--send-to", "bob@sip.test"});
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(harness_->wait_for_line("RECV kind=message", 30s)) << diagnostics();
+  auto [rc2, out2] = client({"--ping", "sip.test"});
+  EXPECT_EQ(rc2, 0) << out2 << diagnostics();
+  EXPECT_THAT(harness_->output(), Not(HasSubstr("RECV kind=iq")));
 }
 
 // (4a): a domain not on the allowlist is refused, with the rule in the log.

@@ -70,15 +70,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string error;
-  std::string secret = cfg.xmpp.dialback_secret;
-  if (secret.empty())
-    secret = *app::load_or_create_secret(cfg.general.state_dir / "db.secret", error);
+  auto secret = app::dialback_secret(cfg, error);
+  if (!secret) {
+    std::cerr << error << "\n";
+    return 1;
+  }
   std::vector<std::string> domains;
   for (const auto& d : cfg.domains)
     domains.push_back(d.xmpp);
-  tls::context_config tc{{{domains, cfg.xmpp.tls.certificate, cfg.xmpp.tls.key}},
-                         cfg.xmpp.tls.ca_file};
-  auto ctx = tls::tls_context::create(tc, error);
+  auto ctx = app::make_xmpp_tls_context(cfg, error);
   if (!ctx) {
     std::cerr << error << "\n";
     return 1;
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
             " xml=" + s.xml);
     }};
   });
-  auto svc = s2s::start_s2s_service(sys, {cfg.xmpp, domains, secret, ctx, sink});
+  auto svc = s2s::start_s2s_service(sys, {cfg.xmpp, domains, *secret, ctx, sink});
   if (!svc.actor) {
     std::cerr << svc.error << "\n";
     caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);

@@ -6,6 +6,7 @@
                                   wait for a message from JID whose body contains TEXT
   --expect-error COND             wait for a type='error' message with that stanza error
                                   condition ("any" accepts every condition)
+  --ping JID                      send an XEP-0199 ping to JID and expect a result
 Prints "ONLINE" once the session is up, one line per message received, and a final
 "RESULT OK|FAIL: why"; exits 0 only on success. Every wait is bounded by --timeout.
 """
@@ -27,6 +28,7 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler("message", self.on_message)
         self.add_event_handler("message_error", self.on_message)
         self.add_event_handler("failed_auth", lambda *_: self.finish(False, "auth failed"))
+        self.register_plugin("xep_0199")
 
     def finish(self, ok, why):
         if not self.finished.done():
@@ -35,6 +37,13 @@ class Client(slixmpp.ClientXMPP):
     async def on_start(self, _):
         self.send_presence()
         print("ONLINE", flush=True)
+        if self.a.ping:
+            try:
+                await self["xep_0199"].send_ping(self.a.ping, timeout=20)
+                self.finish(True, f"pong from {self.a.ping}")
+            except Exception as e:  # IqError (error reply) or IqTimeout
+                self.finish(False, f"ping {self.a.ping} failed: {e!r}")
+            return
         if self.a.send_to:
             self.send_message(mto=self.a.send_to, mbody=self.a.body, mtype="chat")
             print(f"SENT to={self.a.send_to}", flush=True)
@@ -69,6 +78,7 @@ def main():
     ap.add_argument("--expect-from")
     ap.add_argument("--expect-body", default="")
     ap.add_argument("--expect-error")
+    ap.add_argument("--ping")
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--debug", action="store_true")
     a = ap.parse_args()
