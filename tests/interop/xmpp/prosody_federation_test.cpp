@@ -4,8 +4,8 @@
 // s2s_harness, which is the gateway's S2S service with a line protocol in place of the router.
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <signal.h>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
