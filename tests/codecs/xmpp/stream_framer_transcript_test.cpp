@@ -4,7 +4,6 @@
 // agree. The stream restarts (reset()) when the layer changes (STARTTLS) and after SASL <success/>.
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -15,117 +14,17 @@
 
 #include "codecs/xmpp/stream_framer.hpp"
 #include "tests/codecs/xmpp/event_recorder.hpp"
+#include "tests/support/prosody_transcript.hpp"
 
 namespace fedgate::xmpp {
 namespace {
 
-// Minimal reader for the flat JSON objects of the transcripts: string values only (numbers are
-// skipped), \uXXXX escapes with surrogate pairs decoded to UTF-8.
-std::map<std::string, std::string> parse_json_line(const std::string& line) {
-  std::map<std::string, std::string> out;
-  std::size_t i = 0;
-  auto skip_ws = [&] {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-      ++i;
-  };
-  auto put_utf8 = [](std::string& s, unsigned cp) {
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      s += static_cast<char>(0xE0 | (cp >> 12));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      s += static_cast<char>(0xF0 | (cp >> 18));
-      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  };
-  auto read_string = [&]() {
-    std::string s;
-    ++i;  // opening quote
-    while (i < line.size() && line[i] != '"') {
-      if (line[i] != '\\') {
-        s += line[i++];
-        continue;
-      }
-      char e = line[++i];
-      ++i;
-      switch (e) {
-        case 'n':
-          s += '\n';
-          break;
-        case 't':
-          s += '\t';
-          break;
-        case 'r':
-          s += '\r';
-          break;
-        case 'b':
-          s += '\b';
-          break;
-        case 'f':
-          s += '\f';
-          break;
-        case 'u': {
-          unsigned cp = std::stoul(line.substr(i, 4), nullptr, 16);
-          i += 4;
-          if (cp >= 0xD800 && cp < 0xDC00 && line.compare(i, 2, "\\u") == 0) {
-            unsigned lo = std::stoul(line.substr(i + 2, 4), nullptr, 16);
-            i += 6;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          put_utf8(s, cp);
-          break;
-        }
-        default:
-          s += e;
-      }
-    }
-    ++i;  // closing quote
-    return s;
-  };
-  skip_ws();
-  ++i;  // '{'
-  while (i < line.size()) {
-    skip_ws();
-    if (line[i] == '}') break;
-    std::string key = read_string();
-    skip_ws();
-    ++i;  // ':'
-    skip_ws();
-    if (line[i] == '"') {
-      out[key] = read_string();
-    } else {
-      while (i < line.size() && line[i] != ',' && line[i] != '}')
-        ++i;
-    }
-    skip_ws();
-    if (line[i] == ',') ++i;
-  }
-  return out;
-}
-
-struct chunk {
-  std::string conn, from, layer, data;
-};
+using chunk = testing::transcript_chunk;
 
 std::vector<chunk> load(const std::string& scenario) {
-  std::ifstream in{std::string{FEDGATE_SOURCE_DIR} + "/tests/codecs/xmpp/data/prosody-s2s/" +
-                   scenario + ".jsonl"};
-  EXPECT_TRUE(in.good()) << scenario;
-  std::vector<chunk> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto m = parse_json_line(line);
-    if (!m.count("data")) continue;
-    out.push_back({m["conn"], m["from"], m["layer"], m["data"]});
-  }
-  return out;
+  auto chunks = testing::load_prosody_transcript(scenario);
+  EXPECT_FALSE(chunks.empty()) << scenario;
+  return chunks;
 }
 
 enum class mode { captured, byte_by_byte, whole };
