@@ -16,10 +16,14 @@
 //
 // Outgoing requests (client transactions). Send to any shard (pick_shard() in sip_service.hpp):
 //   request(shard, infinite, sip_send_atom, outgoing_request) -> sip::message
-// The result is the final response; 408 when timer B/F fired, 503 when no route or the
-// transport failed (the reason phrase says which). Provisional responses go to
-// outgoing_request::progress as (sip_progress_atom, sip::message) if it is set.
-//   (sip_cancel_atom, uint64_t token) is not offered yet: see docs/sip.md.
+// The result is the final response; 408 when timer B/F fired, 503 when no route, DNS found no
+// target, or the transport failed (the reason phrase says which). When RFC 3263 gave several
+// targets, a 503 or 408 from one is followed by the next (§4.3) before the result is delivered.
+// Provisional responses go to outgoing_request::progress as (sip_progress_atom, sip::message)
+// if it is set.
+//   (sip_cancel_atom, std::string cancel_key)  to the same shard: CANCELs the pending INVITE
+//   sent with that outgoing_request::cancel_key (RFC 3261 §9.1; sent once a provisional response
+//   came). The INVITE's result is then normally the 487 from the UAS.
 //
 // sip::message and these structs are local-only message types
 // (CAF_ALLOW_UNSAFE_MESSAGE_TYPE): cluster forwarding will need a serialised form.
@@ -44,6 +48,7 @@ using sip_cancelled_atom = caf::atom_constant<caf::atom("sip_cancd")>;
 using sip_respond_atom = caf::atom_constant<caf::atom("sip_resp")>;
 using sip_send_atom = caf::atom_constant<caf::atom("sip_send")>;
 using sip_progress_atom = caf::atom_constant<caf::atom("sip_prog")>;
+using sip_cancel_atom = caf::atom_constant<caf::atom("sip_cancel")>;
 // internal
 using sip_in_atom = caf::atom_constant<caf::atom("sip_in")>;
 using sip_timer_atom = caf::atom_constant<caf::atom("sip_timer")>;
@@ -51,6 +56,8 @@ using sip_write_atom = caf::atom_constant<caf::atom("sip_write")>;
 using sip_connect_atom = caf::atom_constant<caf::atom("sip_conn")>;
 using sip_txerr_atom = caf::atom_constant<caf::atom("sip_txerr")>;
 using sip_idle_atom = caf::atom_constant<caf::atom("sip_idle")>;
+using sip_located_atom = caf::atom_constant<caf::atom("sip_locd")>;
+using sip_retry_atom = caf::atom_constant<caf::atom("sip_retry")>;
 
 struct incoming_request {
   sip::message request;
@@ -62,12 +69,17 @@ struct incoming_request {
 struct outgoing_request {
   // The request without Via: the layer adds "Via: SIP/2.0/<T> <our address>;branch=...;rport".
   // It must carry From (with tag), To, Call-ID, CSeq, Max-Forwards (and Route for in-dialog
-  // requests, dialog.hpp builds them).
+  // requests: next_request() in dialog.hpp builds them).
   sip::message_builder request = sip::message_builder::request("MESSAGE", "sip:invalid");
-  // Where to send it; nullopt = the service's outbound proxy, static routes, or the
-  // Request-URI when it names an IP address (RFC 3263 §4 numeric hosts).
+  // Where to send it; nullopt = in this order: the first Route URI (loose routing, §8.1.2; the
+  // Request-URI for a strict router), the static route of the Request-URI's domain, the
+  // outbound proxy, the Request-URI; host names are resolved by RFC 3263 (locator.hpp).
   std::optional<peer> next_hop;
-  caf::actor progress;  // gets (sip_progress_atom, sip::message) for 1xx; may be invalid
+  // Without next_hop: a URI to resolve (RFC 3263) instead of the rules above; in-dialog
+  // requests set next_hop_uri(dialog) here (it also covers strict routers, §12.2.1.1).
+  std::string target_uri;
+  caf::actor progress;     // gets (sip_progress_atom, sip::message) for 1xx; may be invalid
+  std::string cancel_key;  // non-empty: (sip_cancel_atom, cancel_key) cancels this INVITE
 };
 
 /// Answers an incoming request (from any actor or thread).

@@ -7,6 +7,9 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/sip/dialog.hpp"
+#include "actors/sip/locator.hpp"
+#include "codecs/sip/error_response.hpp"
 #include "codecs/sip/parser.hpp"
 #include "codecs/sip/serializer.hpp"
 #include "codecs/sip/stream_framer.hpp"
@@ -16,6 +19,8 @@
 #include "transport/tcp/tcp_listener.hpp"
 #include "transport/tls/tls_session.hpp"
 #include "transport/udp/udp_endpoint.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(fedgate::sip_layer::locate_result)
 
 namespace fedgate::sip_layer {
 namespace {
@@ -33,6 +38,7 @@ struct context {
   caf::actor handler;
   caf::actor udp_default;  // the socket client transactions over UDP leave from
   std::string sent_by[3];  // per transport_kind: "host:port" for our Via
+  std::shared_ptr<dns::resolver> resolver;
 };
 using ctx_ptr = std::shared_ptr<context>;
 
@@ -161,7 +167,18 @@ void stream_close(stream_actor* self, const std::string& why) {
 void stream_plaintext(stream_actor* self, const std::string& plain) {
   auto& st = self->state;
   auto res = st.framer->consume(plain);
-  if (!res.ok()) stream_close(self, "framing lost: " + res.fatal->to_string());
+  if (!res.ok()) {
+    // Framing is lost (RFC 3261 §18.3: no or bad Content-Length, size limit): answer the
+    // request if its headers allow it, then close, as the connection cannot be resynchronised.
+    if (!res.fatal_bytes.empty()) {
+      if (auto r = sip::make_error_response(res.fatal_bytes, *res.fatal, random_token(10),
+                                            st.c->cfg.limits)) {
+        stream_write(self, *r);
+      }
+    }
+    log_refused(st.me, "?", res.fatal->status, res.fatal->reason);
+    stream_close(self, "framing lost: " + res.fatal->to_string());
+  }
 }
 
 caf::behavior stream_codec(stream_actor* self, ctx_ptr c, bool inbound, transport_kind kind,
@@ -183,12 +200,19 @@ caf::behavior stream_codec(stream_actor* self, ctx_ptr c, bool inbound, transpor
           [self](sip::keepalive_kind k) {
             if (k == sip::keepalive_kind::ping) stream_write(self, "\r\n");  // RFC 5626 §3.5.1
           },
-          [self](const sip::error& e) {
-            // The framer does not hand over the bad bytes, so no 400 can carry the request's
-            // Via/From/To (see the report: codec change requested); log it.
-            log_refused(self->state.me, "?", e.status, e.reason);
+          [self](const sip::error& e) { log_refused(self->state.me, "?", e.status, e.reason); },
+          [self](const sip::error& e, std::string_view bytes) {
+            // RFC 3261 §8.2 / §21.4.1: 400 naming the problem, built from the raw request
+            // (nothing for responses or unrecoverable bytes); the connection stays.
+            auto& s = self->state;
+            if (auto r = sip::make_error_response(bytes, e, random_token(10), s.c->cfg.limits)) {
+              stream_write(self, *r);
+            }
           }},
-      c->cfg.limits);
+      c->cfg.limits,
+      // The side that accepted the connection answers RFC 5626 pings (a ping split across
+      // reads is still one ping); the side that opened it only sends them.
+      inbound ? sip::keepalive_side::answers_pings : sip::keepalive_side::sends_pings);
   if (kind == transport_kind::tls && c->cfg.tls_context) {
     st.tls = inbound ? tls::tls_session::server(*c->cfg.tls_context)
                      : tls::tls_session::client(*c->cfg.tls_context, server_name);
@@ -286,18 +310,20 @@ caf::behavior connection_registry(caf::stateful_actor<registry_state>* self, ctx
         auto& st = self->state;
         std::string key = target.to_string();
         auto it = st.by_target.find(key);
-        caf::actor conn;
         if (it != st.by_target.end()) {
-          conn = it->second;
-        } else {
-          conn = self->spawn(stream_codec, c, false, target.transport, target.address);
-          self->monitor(conn);
-          st.by_target.emplace(key, conn);
-          st.by_actor.emplace(conn.address(), key);
-          connect_tcp(self->system(), {tcp_target{target.address, target.port}},
-                      c->cfg.connect_timeout, conn);
+          self->send(it->second, sip_write_atom::value, bytes, std::move(shard), token);
+          return;
         }
+        caf::actor conn = self->spawn(stream_codec, c, false, target.transport, target.address);
+        self->monitor(conn);
+        st.by_target.emplace(key, conn);
+        st.by_actor.emplace(conn.address(), key);
+        // The write (with its waiter) is queued before the connector exists, so a refused
+        // connection's tcp_failed always finds the waiter and the client gets its 503 at once
+        // (RFC 3263 §4.3 failover) instead of waiting for timer B/F.
         self->send(conn, sip_write_atom::value, bytes, std::move(shard), token);
+        connect_tcp(self->system(), {tcp_target{target.address, target.port}},
+                    c->cfg.connect_timeout, conn);
       },
   };
 }
@@ -309,7 +335,8 @@ using shard_actor = caf::stateful_actor<shard_state>;
 
 struct pending_client {
   caf::response_promise promise;
-  caf::actor progress;
+  outgoing_request request;        // without Via: each attempt gets its own Via and branch
+  std::vector<peer> alternatives;  // RFC 3263 §4.3: the hops left after the current one
 };
 
 struct shard_state : timer_service, transaction_user {
@@ -318,6 +345,7 @@ struct shard_state : timer_service, transaction_user {
   std::size_t index = 0;
   std::unique_ptr<transaction_table> table;
   std::unordered_map<std::uint64_t, pending_client> pending;
+  std::unordered_map<std::string, std::uint64_t> cancel_keys;  // cancel_key -> token
   std::uint64_t next_token = 1;
   static inline const char* name = "sip_transaction_shard";
 
@@ -353,11 +381,29 @@ struct shard_state : timer_service, transaction_user {
     auto it = pending.find(token);
     if (it == pending.end()) return;
     if (!final) {
-      if (it->second.progress) self->send(it->second.progress, sip_progress_atom::value, r);
+      if (it->second.request.progress) {
+        self->send(it->second.request.progress, sip_progress_atom::value, r);
+      }
       return;
     }
+    int code = r.status_code();
+    if ((code == 503 || code == 408) && !it->second.alternatives.empty()) {
+      // RFC 3263 §4.3: a transport error, timeout or 503 moves on to the next target. Not from
+      // inside the table's callback: the retry starts a new transaction.
+      self->send(self, sip_retry_atom::value, token);
+      return;
+    }
+    forget(token, it);
     it->second.promise.deliver(r);
     pending.erase(it);
+  }
+
+  void forget(std::uint64_t token, decltype(pending)::iterator it) {
+    const auto& key = it->second.request.cancel_key;
+    if (!key.empty()) {
+      auto k = cancel_keys.find(key);
+      if (k != cancel_keys.end() && k->second == token) cancel_keys.erase(k);
+    }
   }
 
   void on_request(std::uint64_t id, sip::message&& req, const peer& from) override {
@@ -384,24 +430,105 @@ struct shard_state : timer_service, transaction_user {
               {{"server_id", id}});
   }
 
-  std::optional<peer> route(const sip::uri& ruri) const {
+  // Where a request goes when the user named no next hop (messages.hpp): a fixed peer, or a
+  // URI for RFC 3263.
+  struct destination {
+    std::optional<peer> hop;
+    std::string uri;
+  };
+
+  destination route(const sip::message& m) const {
+    if (auto first = next_hop_uri(m); !first.empty()) return {std::nullopt, first};  // §8.1.2
+    sip::uri ruri = m.request_uri_parsed();
     for (const auto& r : c->cfg.routes) {
       if (r.domain.size() == ruri.host.size() &&
           std::equal(r.domain.begin(), r.domain.end(), ruri.host.begin(), [](char a, char b) {
             return std::tolower(static_cast<unsigned char>(a)) ==
                    std::tolower(static_cast<unsigned char>(b));
           })) {
-        return r.hop;
+        return {r.hop, {}};
       }
     }
-    if (!c->cfg.outbound_proxy.empty()) return peer_from_uri(c->cfg.outbound_proxy);
-    if (ruri.host_type == sip::host_kind::ipv4 || ruri.host_type == sip::host_kind::ipv6) {
-      std::string text = std::string(ruri.scheme_text) + ":" + std::string(ruri.host) +
-                         (ruri.port ? ":" + std::to_string(*ruri.port) : "") +
-                         std::string(ruri.params);
-      return peer_from_uri(text);
+    if (!c->cfg.outbound_proxy.empty()) return {std::nullopt, c->cfg.outbound_proxy};
+    return {std::nullopt, std::string(m.request_uri())};
+  }
+
+  // A response made up here for a request that never left (no route, DNS failure).
+  void fail(std::uint64_t token, int status, const std::string& reason) {
+    auto it = pending.find(token);
+    if (it == pending.end()) return;
+    auto probe = it->second.request.request;
+    probe.prepend_header("Via", "SIP/2.0/UDP 0.0.0.0;branch=z9hG4bKprobe");
+    auto pm = probe.build(c->cfg.limits);
+    forget(token, it);
+    if (pm.ok()) {
+      it->second.promise.deliver(sip::make_response(pm.value(), status, reason).build().value());
+    } else {
+      it->second.promise.deliver(caf::make_error(caf::sec::invalid_argument, reason));
     }
-    return std::nullopt;  // RFC 3263 resolution: not wired yet (docs/sip.md)
+    pending.erase(it);
+  }
+
+  // One attempt: our Via with a fresh branch, a new client transaction towards `hop`.
+  void attempt(std::uint64_t token, const peer& hop) {
+    auto it = pending.find(token);
+    if (it == pending.end()) return;
+    // A branch that hashes to this shard, so responses come back here (bounded: with n shards
+    // the expected number of tries is n).
+    std::string branch;
+    for (int i = 0; i < 256; ++i) {
+      branch = "z9hG4bK" + random_token(16);
+      if (shard_of(branch, c->shards.size()) == index) break;
+    }
+    auto b = it->second.request.request;
+    b.prepend_header("Via", "SIP/2.0/" + std::string(via_token(hop.transport)) + " " +
+                                c->sent_by[static_cast<int>(hop.transport)] + ";branch=" + branch +
+                                ";rport");
+    auto m = b.build(c->cfg.limits);
+    if (!m.ok()) {
+      forget(token, it);
+      it->second.promise.deliver(caf::make_error(caf::sec::invalid_argument, m.err().to_string()));
+      pending.erase(it);
+      return;
+    }
+    if (!it->second.request.cancel_key.empty()) {
+      cancel_keys[it->second.request.cancel_key] = token;
+    }
+    table->send_request(token, std::move(m).value(), hop);
+  }
+
+  void located(std::uint64_t token, locate_result& r) {
+    auto it = pending.find(token);
+    if (it == pending.end()) return;
+    if (r.hops.empty()) {
+      fail(token, 503, "Service Unavailable (" + r.error + ")");
+      return;
+    }
+    peer first = std::move(r.hops.front());
+    it->second.alternatives.assign(std::make_move_iterator(r.hops.begin() + 1),
+                                   std::make_move_iterator(r.hops.end()));
+    attempt(token, first);
+  }
+
+  // The previous attempt of `token` failed with 503/408: the next target, as a new token (the
+  // old client transaction may still be absorbing retransmissions under its token).
+  void retry(std::uint64_t token) {
+    auto it = pending.find(token);
+    if (it == pending.end() || it->second.alternatives.empty()) return;
+    std::uint64_t next = next_token++;
+    pending_client moved = std::move(it->second);
+    pending.erase(it);
+    peer hop = std::move(moved.alternatives.front());
+    moved.alternatives.erase(moved.alternatives.begin());
+    log::info("sip trying next target", {{"target", hop.to_string()}});
+    pending.emplace(next, std::move(moved));
+    attempt(next, hop);
+  }
+
+  void cancel(const std::string& key) {
+    auto k = cancel_keys.find(key);
+    if (k == cancel_keys.end()) return;
+    table->cancel(k->second, next_token++);  // the CANCEL's own result is not reported
   }
 
   void originate(outgoing_request& o, caf::response_promise rp) {
@@ -412,31 +539,31 @@ struct shard_state : timer_service, transaction_user {
       rp.deliver(caf::make_error(caf::sec::invalid_argument, pm.err().to_string()));
       return;
     }
-    std::optional<peer> hop = o.next_hop ? o.next_hop : route(pm->request_uri_parsed());
-    if (!hop) {
-      auto r = sip::make_response(pm.value(), 503, "Service Unavailable (no route)").build();
-      rp.deliver(std::move(r).value());
-      return;
-    }
-    // A branch that hashes to this shard, so responses come back here (bounded: with n shards
-    // the expected number of tries is n).
-    std::string branch;
-    for (int i = 0; i < 256; ++i) {
-      branch = "z9hG4bK" + random_token(16);
-      if (shard_of(branch, c->shards.size()) == index) break;
-    }
-    auto b = o.request;
-    b.prepend_header("Via", "SIP/2.0/" + std::string(via_token(hop->transport)) + " " +
-                                c->sent_by[static_cast<int>(hop->transport)] + ";branch=" + branch +
-                                ";rport");
-    auto m = b.build(c->cfg.limits);
-    if (!m.ok()) {
-      rp.deliver(caf::make_error(caf::sec::invalid_argument, m.err().to_string()));
-      return;
-    }
     std::uint64_t token = next_token++;
-    pending.emplace(token, pending_client{rp, o.progress});
-    table->send_request(token, std::move(m).value(), *hop);
+    std::optional<peer> hop = o.next_hop;
+    destination d;
+    if (!hop && !o.target_uri.empty()) {
+      d.uri = o.target_uri;
+    } else if (!hop) {
+      d = route(pm.value());
+      hop = d.hop;
+    }
+    pending.emplace(token, pending_client{rp, std::move(o), {}});
+    if (hop) {
+      attempt(token, *hop);
+      return;
+    }
+    auto plan = plan_locate(d.uri, c->cfg.tls_context != nullptr);
+    if (auto now = locate_without_dns(plan)) {
+      located(token, *now);
+      return;
+    }
+    caf::actor_addr weak = self->address();
+    locate(*c->resolver, plan, [weak, token](locate_result r) {
+      if (auto strong = caf::actor_cast<caf::actor>(weak)) {
+        caf::anon_send(strong, sip_located_atom::value, token, std::move(r));
+      }
+    });
   }
 };
 
@@ -464,6 +591,11 @@ caf::behavior transaction_shard(shard_actor* self, ctx_ptr c, std::size_t index)
         self->state.originate(o, rp);
         return rp;
       },
+      [=](sip_located_atom, std::uint64_t token, locate_result& r) {
+        self->state.located(token, r);
+      },
+      [=](sip_retry_atom, std::uint64_t token) { self->state.retry(token); },
+      [=](sip_cancel_atom, const std::string& key) { self->state.cancel(key); },
   };
 }
 
@@ -499,6 +631,7 @@ sip_service start_sip_service(caf::actor_system& sys, const sip_service_config& 
   c->cfg = cfg;
   c->trusted = address_set(cfg.trusted_peers);
   c->handler = std::move(handler);
+  c->resolver = cfg.resolver ? cfg.resolver : std::make_shared<dns::resolver>(cfg.dns);
   if (!cfg.tls.empty() && !cfg.tls_context) {
     svc.error = "sip: TLS listeners need a TLS context (certificate and key)";
     return svc;

@@ -24,6 +24,7 @@
 #include "actors/sip/policy.hpp"
 #include "actors/sip/transaction_table.hpp"
 #include "codecs/sip/limits.hpp"
+#include "transport/dns/resolver.hpp"
 
 namespace fedgate::tls {
 class tls_context;
@@ -47,7 +48,7 @@ struct sip_service_config {
   request_policy policy;
   std::vector<std::string> trusted_peers;              // addresses/CIDRs
   std::vector<std::string> trusted_certificate_names;  // TLS peers whose verified cert matches
-  std::string outbound_proxy;  // "sip:10.0.0.5:5060;transport=tcp"; host must be an IP for now
+  std::string outbound_proxy;  // "sip:10.0.0.5:5060;transport=tcp" or "sips:proxy.example.com"
   std::vector<static_route> routes;
   timer_settings timers;
   std::chrono::milliseconds tcp_idle_timeout{std::chrono::minutes(5)};
@@ -56,6 +57,10 @@ struct sip_service_config {
   std::size_t shards = 4;
   std::size_t udp_codecs = 2;
   std::shared_ptr<tls::tls_context> tls_context;  // required when `tls` listeners are configured
+  // RFC 3263 resolution of host names (Request-URI, first Route, outbound proxy). nullptr: the
+  // service makes one from `dns` (system resolv.conf when dns.servers is empty).
+  std::shared_ptr<dns::resolver> resolver;
+  dns::resolver_options dns;
 };
 
 struct sip_service {
@@ -80,6 +85,7 @@ void stop_sip_service(sip_service& svc);
 caf::actor pick_shard(const sip_service& svc, std::string_view key);
 
 /// Parses "sip:host[:port][;transport=x]" (host numeric) into a next hop; sips: means TLS.
+/// Host names give nullopt (they need RFC 3263, locator.hpp).
 std::optional<peer> peer_from_uri(std::string_view uri_text);
 
 }  // namespace fedgate::sip_layer

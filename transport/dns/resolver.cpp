@@ -322,7 +322,8 @@ struct resolver::impl {
   }
 
   void service_now(const std::string& service, const std::string& domain,
-                   std::uint16_t default_port, std::function<void(service_result)> done) {
+                   std::uint16_t default_port, std::function<void(service_result)> done,
+                   bool fallback_to_host) {
     auto fallback = [this, domain, default_port, done] {
       host_now(domain, [domain, default_port, done](host_result h) {
         service_result r;
@@ -340,8 +341,8 @@ struct resolver::impl {
       fallback();
       return;
     }
-    srv_now(service + "." + domain, [this, fallback, done](srv_result s) {
-      if (s.code == status::not_found) {
+    srv_now(service + "." + domain, [this, fallback, done, fallback_to_host](srv_result s) {
+      if (s.code == status::not_found && fallback_to_host) {
         fallback();  // RFC 2782 / RFC 3263 §4.2: no SRV record, use the domain's A/AAAA
         return;
       }
@@ -454,15 +455,15 @@ void resolver::resolve_host(const std::string& name, std::function<void(host_res
 }
 
 void resolver::resolve_service(const std::string& service, const std::string& domain,
-                               std::uint16_t default_port,
-                               std::function<void(service_result)> done) {
+                               std::uint16_t default_port, std::function<void(service_result)> done,
+                               bool fallback_to_host) {
   auto* im = impl_.get();
   if (!im->thread.joinable()) {
     done(service_result{status::error, im->init_error, {}, false});
     return;
   }
-  im->post([im, service, domain, default_port, done = std::move(done)]() mutable {
-    im->service_now(service, domain, default_port, std::move(done));
+  im->post([im, service, domain, default_port, fallback_to_host, done = std::move(done)]() mutable {
+    im->service_now(service, domain, default_port, std::move(done), fallback_to_host);
   });
 }
 

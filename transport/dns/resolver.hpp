@@ -109,8 +109,11 @@ class resolver {
   /// in RFC 2782 order with their addresses; with no SRV record (not_found) the domain's own
   /// A/AAAA with `default_port`. A "." target ends with service_unavailable and no targets.
   /// Other SRV failures (timeout, SERVFAIL) are reported, not papered over with a fallback.
+  /// With `fallback_to_host` false, "no SRV record" ends as not_found (callers that try several
+  /// services before the A/AAAA fallback, like RFC 3263 §4.1).
   void resolve_service(const std::string& service, const std::string& domain,
-                       std::uint16_t default_port, std::function<void(service_result)> done);
+                       std::uint16_t default_port, std::function<void(service_result)> done,
+                       bool fallback_to_host = true);
 
  private:
   struct impl;

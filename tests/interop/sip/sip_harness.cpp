@@ -10,7 +10,11 @@
 //                                        original with the status that came back (408 on timeout)
 //   --mode=originate --count=N --to=URI  send N MESSAGEs one after the other to URI
 //   --proxy=SIPURI                       outbound proxy for originated requests
-// Output, one line per event: "READY udp=P tcp=P", "DELIVERED n=N dup=D method=M",
+//   --dns=127.0.0.1:PORT                 DNS server for RFC 3263 (c-ares; 300 ms x 2 tries)
+//   --tls=HOST:PORT --cert=F --key=F --ca=F   TLS listener and identity, CA for peers
+//   --trust-name=NAME (repeatable)       trusted TLS certificate names
+//   --idle-ms=MS                         TCP/TLS idle timeout
+// Output, one line per event: "READY udp=P tcp=P [tls=P]", "DELIVERED n=N dup=D method=M",
 // "NOTIFY status=S", "FORWARDED status=S reason=R", "RESULT i=I status=S",
 // "ORIGINATED ok=X fail=Y".
 #include <csignal>
@@ -27,6 +31,7 @@
 #include "actors/sip/sip_service.hpp"
 #include "codecs/sip/serializer.hpp"
 #include "metrics/log.hpp"
+#include "transport/tls/tls_context.hpp"
 
 using namespace fedgate;
 using namespace fedgate::sip_layer;
@@ -36,9 +41,10 @@ namespace {
 using contact_atom = caf::atom_constant<caf::atom("contact")>;
 
 struct options {
-  std::vector<listen_point> udp, tcp;
-  std::vector<std::string> domains, trust;
-  std::string mode = "answer", target, to, proxy;
+  std::vector<listen_point> udp, tcp, tls;
+  std::vector<std::string> domains, trust, trust_names;
+  std::string mode = "answer", target, to, proxy, dns, cert, key, ca;
+  int idle_ms = 0;
   int count = 1;
   timer_settings timers;
 };
@@ -209,6 +215,20 @@ int main(int argc, char** argv) {
       opt.to = v;
     else if (k == "--proxy")
       opt.proxy = v;
+    else if (k == "--dns")
+      opt.dns = v;
+    else if (k == "--tls")
+      opt.tls.push_back(parse_hp(v));
+    else if (k == "--cert")
+      opt.cert = v;
+    else if (k == "--key")
+      opt.key = v;
+    else if (k == "--ca")
+      opt.ca = v;
+    else if (k == "--trust-name")
+      opt.trust_names.push_back(v);
+    else if (k == "--idle-ms")
+      opt.idle_ms = std::stoi(v);
     else if (k == "--count")
       opt.count = std::stoi(v);
     else if (k == "--t1")
@@ -240,6 +260,23 @@ int main(int argc, char** argv) {
   sc.trusted_peers = opt.trust;
   sc.outbound_proxy = opt.proxy;
   sc.timers = opt.timers;
+  sc.tls = opt.tls;
+  sc.trusted_certificate_names = opt.trust_names;
+  sc.dns.servers = opt.dns;
+  sc.dns.timeout = std::chrono::milliseconds(300);
+  sc.dns.tries = 2;
+  if (opt.idle_ms > 0) sc.tcp_idle_timeout = std::chrono::milliseconds(opt.idle_ms);
+  if (!opt.cert.empty()) {
+    tls::context_config tc;
+    tc.identities.push_back(tls::identity{{"localhost"}, opt.cert, opt.key});
+    tc.ca_file = opt.ca;
+    std::string err;
+    sc.tls_context = tls::tls_context::create(tc, err);
+    if (!sc.tls_context) {
+      std::fprintf(stderr, "tls: %s\n", err.c_str());
+      return 1;
+    }
+  }
   sip_service svc;
   auto h = sys.spawn(handler, opt, &svc);
   svc = start_sip_service(sys, sc, h);
@@ -250,6 +287,7 @@ int main(int argc, char** argv) {
   std::string line = "READY";
   if (!svc.udp_ports.empty()) line += " udp=" + std::to_string(svc.udp_ports[0]);
   if (!svc.tcp_ports.empty()) line += " tcp=" + std::to_string(svc.tcp_ports[0]);
+  if (!svc.tls_ports.empty()) line += " tls=" + std::to_string(svc.tls_ports[0]);
   std::string host = !opt.udp.empty()  ? opt.udp[0].host
                      : opt.tcp.empty() ? "127.0.0.1"
                                        : opt.tcp[0].host;
