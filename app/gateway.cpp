@@ -1,5 +1,6 @@
 #include "app/gateway.hpp"
 
+#include <atomic>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -14,7 +15,10 @@
 #include "app/state_files.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
+#include "metrics/admin_server.hpp"
+#include "metrics/families.hpp"
 #include "metrics/log.hpp"
+#include "metrics/registry.hpp"
 
 namespace fedgate::app {
 namespace {
@@ -48,6 +52,11 @@ std::vector<std::string> xmpp_domains(const config& cfg) {
   return out;
 }
 
+// Forwards stanzas to an actor chosen after it was spawned (see start_xmpp_side).
+caf::behavior forward_to(caf::event_based_actor* self, std::shared_ptr<caf::actor> target) {
+  return {[=](s2s::inbound_atom a, s2s::stanza& s) { self->send(*target, a, std::move(s)); }};
+}
+
 // The XMPP federation side: the S2S service and the sink its stanzas go to.
 struct xmpp_side {
   caf::actor service;
@@ -70,10 +79,7 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
   // The sink needs the service (to send replies) and the service needs the sink, so the
   // service gets a forwarder that is pointed at the sink once both exist.
   auto sink_target = std::make_shared<caf::actor>();
-  caf::actor forwarder = system.spawn([sink_target](caf::event_based_actor* self) -> caf::behavior {
-    return {
-        [=](s2s::inbound_atom a, s2s::stanza& s) { self->send(*sink_target, a, std::move(s)); }};
-  });
+  caf::actor forwarder = system.spawn(forward_to, sink_target);
   auto svc = s2s::start_s2s_service(
       system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), *secret, tls_ctx, forwarder});
   if (!svc.actor) {
@@ -110,6 +116,12 @@ int run_gateway(config cfg) {
     return 1;
   }
 
+  // Metrics first, so every component counts into families that know the configured partners.
+  std::vector<std::string> partner_domains;
+  for (const auto& p : cfg.xmpp.partners)
+    partner_domains.push_back(p.domain);
+  metrics::install({partner_domains, std::string(version_string()), std::string(git_revision())});
+
   sigset_t signals = stop_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread CAF starts
 
@@ -120,6 +132,29 @@ int run_gateway(config cfg) {
   caf::actor_system system{caf_cfg};
   xmpp_side xmpp = start_xmpp_side(system, cfg);
   if (!xmpp.service) return 1;
+
+  // /metrics, /healthz, /readyz. Readiness: the XMPP listeners are bound (start_xmpp_side fails
+  // otherwise) and the gateway is not shutting down.
+  auto accepting = std::make_shared<std::atomic<bool>>(true);
+  metrics::admin_server admin;
+  if (cfg.metrics.listen) {
+    std::string error;
+    std::vector<metrics::named_check> checks{
+        {"xmpp listeners", [accepting]() -> std::optional<std::string> {
+           if (*accepting) return std::nullopt;
+           return std::string("shutting down");
+         }}};
+    if (!admin.start({cfg.metrics.listen->host, cfg.metrics.listen->port},
+                     metrics::default_collectables(), std::move(checks), error)) {
+      log::error("cannot start the metrics listener",
+                 {{"address", cfg.metrics.listen->to_string()}, {"reason", error}});
+      caf::anon_send(xmpp.service, s2s::shutdown_atom::value);
+      for (auto& a : xmpp.helpers)
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    log::info("metrics listening", {{"address", cfg.metrics.listen->host}, {"port", admin.port()}});
+  }
 
   log::info("fedgate started", {{"version", std::string(version_string())},
                                 {"config", cfg.source.string()},
@@ -136,6 +171,7 @@ int run_gateway(config cfg) {
       continue;
     }
     log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    *accepting = false;
     break;
   }
   {
@@ -149,6 +185,7 @@ int run_gateway(config cfg) {
     for (auto& a : xmpp.helpers)
       waiter->send_exit(a, caf::exit_reason::user_shutdown);
   }
+  admin.stop();
   // Leaving scope destroys the actor system, which waits for every actor to finish.
   return 0;
 }

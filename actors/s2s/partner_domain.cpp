@@ -9,7 +9,9 @@
 
 #include "actors/s2s/bounce.hpp"
 #include "actors/s2s/messages.hpp"
+#include "actors/s2s/stanza_metrics.hpp"
 #include "codecs/xmpp/jid.hpp"
+#include "metrics/families.hpp"
 #include "metrics/log.hpp"
 
 namespace fedgate::s2s {
@@ -62,6 +64,8 @@ struct partner_state {
   std::string last_auth;
   std::string last_error;
   bool queue_timer = false;
+  metrics::actor_count_guard counted{metrics::actors(), metrics::actor_type::partner_domain};
+  metrics::partner_id pid;
   std::minstd_rand rng{std::random_device{}()};
 };
 
@@ -77,6 +81,7 @@ milliseconds backoff(partner_state& st, unsigned failures) {
 }
 
 void bounce(self_ptr self, const stanza& s, stanza_error_spec spec, const std::string& text) {
+  metrics::xmpp_stanzas().bounced(metrics::direction::out, kind_of(s), condition_of(spec));
   if (auto b = make_bounce(s, spec, text)) {
     self->send(self->state.cfg.bounce_to, inbound_atom::value, std::move(*b));
   }
@@ -120,6 +125,7 @@ void deliver(self_ptr self, stanza s) {
     return;
   }
   ob.queue.push_back({std::move(s), clock::now()});
+  metrics::s2s_queued_stanzas().add(st.pid, 1);
   arm_queue_timer(self);
   if (ob.st == outbound::state::idle) connect(self, from->domain(), ob);
 }
@@ -138,6 +144,7 @@ void expire_queues(self_ptr self) {
       bounce(self, ob.queue.front().s, reached ? remote_server_timeout : remote_server_not_found,
              why);
       ob.queue.pop_front();
+      metrics::s2s_queued_stanzas().add(st.pid, -1);
     }
     if (ob.queue.empty()) ob.ever_reached = false;
     any = any || !ob.queue.empty();
@@ -147,6 +154,7 @@ void expire_queues(self_ptr self) {
 
 caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
   self->state.cfg = std::move(cfg);
+  self->state.pid = metrics::partner(self->state.cfg.domain);
   self->set_down_handler([=](const caf::down_msg& m) { self->state.inbound.erase(m.source); });
   return {
       [=](deliver_atom, stanza& s) { deliver(self, std::move(s)); },
@@ -173,6 +181,7 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
         ob.last_error.clear();
         for (auto& q : ob.queue)
           self->send(stream, send_atom::value, std::move(q.s));
+        metrics::s2s_queued_stanzas().add(st.pid, -static_cast<double>(ob.queue.size()));
         ob.queue.clear();
         ob.ever_reached = false;
       },
@@ -272,6 +281,7 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           if (ob.stream) self->send(ob.stream, shutdown_atom::value);
           for (auto& q : ob.queue)
             bounce(self, q.s, remote_server_timeout, "gateway shutting down");
+          metrics::s2s_queued_stanzas().add(st.pid, -static_cast<double>(ob.queue.size()));
           ob.queue.clear();
         }
         for (auto& [local, v] : st.verify) {

@@ -10,7 +10,9 @@
 #include "actors/s2s/bounce.hpp"
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/partner_domain.hpp"
+#include "actors/s2s/stanza_metrics.hpp"
 #include "codecs/xmpp/jid.hpp"
+#include "metrics/families.hpp"
 #include "metrics/log.hpp"
 #include "transport/tcp/tcp_listener.hpp"
 
@@ -105,6 +107,7 @@ caf::actor partner(self_ptr self, const std::string& domain) {
 }
 
 void bounce(self_ptr self, const stanza& s, stanza_error_spec spec, const std::string& text) {
+  metrics::xmpp_stanzas().bounced(metrics::direction::out, kind_of(s), condition_of(spec));
   if (auto b = make_bounce(s, spec, text)) {
     self->send(self->state.cfg->sink, inbound_atom::value, std::move(*b));
   }

@@ -3,8 +3,10 @@
 #include <caf/all.hpp>
 
 #include "actors/s2s/messages.hpp"
+#include "actors/s2s/stanza_metrics.hpp"
 #include "codecs/xmpp/names.hpp"
 #include "codecs/xmpp/serializer.hpp"
+#include "metrics/families.hpp"
 #include "metrics/log.hpp"
 #include "transport/tcp/messages.hpp"
 #include "transport/tls/tls_session.hpp"
@@ -27,6 +29,23 @@ struct stream_state : stream_owner {
   std::string pending;  // written before the broker attached
   bool finished = false;
   std::chrono::steady_clock::time_point last_stanza = std::chrono::steady_clock::now();
+  metrics::actor_count_guard counted{metrics::actors(), metrics::actor_type::s2s_stream};
+  std::optional<metrics::s2s_stream_tracker> tracker;
+
+  metrics::direction dir() const {
+    return initiating() ? metrics::direction::out : metrics::direction::in;
+  }
+  metrics::partner_id partner_id() const { return metrics::partner(negotiator->remote_domain()); }
+
+  void count_failure(failure_kind kind) {
+    static constexpr metrics::negotiation_failure map[] = {
+        metrics::negotiation_failure::other,         metrics::negotiation_failure::tls_required,
+        metrics::negotiation_failure::tls_handshake, metrics::negotiation_failure::certificate,
+        metrics::negotiation_failure::sasl,          metrics::negotiation_failure::dialback,
+        metrics::negotiation_failure::policy,        metrics::negotiation_failure::timeout,
+        metrics::negotiation_failure::stream_error,  metrics::negotiation_failure::other};
+    metrics::negotiation_failures().inc(partner_id(), dir(), map[static_cast<int>(kind)]);
+  }
 
   bool initiating() const { return cfg.settings.role == stream_role::initiating; }
 
@@ -69,6 +88,11 @@ struct stream_state : stream_owner {
 
   void authenticated(const std::string& local, const std::string& remote,
                      auth_method method) override {
+    if (!initiating()) tracker->set_partner(metrics::partner(remote));
+    tracker->update(metrics::stream_state::established,
+                    method == auth_method::sasl_external ? metrics::stream_auth::sasl_external
+                                                         : metrics::stream_auth::dialback,
+                    tls != nullptr);
     log::info("s2s stream authenticated", {{"partner", remote},
                                            {"local", local},
                                            {"stream", stream_label()},
@@ -133,6 +157,8 @@ struct stream_state : stream_owner {
       reply.xml += "'";
     }
     reply.xml += "/>";
+    metrics::xmpp_stanzas().inc(metrics::direction::in, metrics::stanza_kind::iq,
+                                metrics::outcome::delivered);
     self->send(cfg.service, deliver_atom::value, std::move(reply));
     return true;
   }
@@ -145,6 +171,7 @@ struct stream_state : stream_owner {
     // are in is its normal end, not a failed negotiation.
     bool failed =
         why.during_negotiation && !(cfg.settings.verify_only && !why.condition && !why.by_peer);
+    if (failed) count_failure(why.kind);
     log::write(failed ? log::level::warn : log::level::info,
                failed ? "s2s negotiation failed"
                       : (cfg.settings.verify_only ? "s2s verification stream closed"
@@ -182,11 +209,17 @@ struct stream_state : stream_owner {
     bool ok = tls->consume(bytes, plain);
     flush_tls();
     if (!ok) {
+      metrics::tls_handshakes().inc(metrics::protocol::xmpp,
+                                    initiating() ? metrics::role::client : metrics::role::server,
+                                    metrics::tls_result::failure);
       negotiator->tls_failed(tls->error());
       return;
     }
     if (tls->established() && !tls_reported) {
       tls_reported = true;
+      metrics::tls_handshakes().inc(metrics::protocol::xmpp,
+                                    initiating() ? metrics::role::client : metrics::role::server,
+                                    metrics::tls_result::success);
       const auto& p = tls->peer();
       tls::tls_session* session = tls.get();
       negotiator->tls_established(tls_peer{
@@ -205,6 +238,8 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
   st.self = self;
   st.cfg = std::move(cfg);
   st.negotiator = std::make_unique<stream_negotiator>(st.cfg.settings, st);
+  st.tracker.emplace(metrics::s2s_streams(),
+                     st.initiating() ? st.partner_id() : metrics::other_partner, st.dir());
   // The broker is monitored: if it dies without a tcp_closed, the stream is over too.
   self->set_down_handler([=](const caf::down_msg&) {
     auto& s = self->state;
@@ -253,6 +288,10 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
       [=](tcp_failed_atom, const std::string& why) {
         auto& s = self->state;
         s.finished = true;
+        metrics::negotiation_failures().inc(s.partner_id(), metrics::direction::out,
+                                            why.find("cannot resolve") != std::string::npos
+                                                ? metrics::negotiation_failure::dns
+                                                : metrics::negotiation_failure::connect);
         log::warn("s2s connect failed",
                   {{"partner", s.negotiator->remote_domain()}, {"reason", why}});
         s.report_down(why, true, true);
@@ -263,6 +302,8 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
         if (s.negotiator->current_phase() == stream_negotiator::phase::authenticated) {
           s.last_stanza = std::chrono::steady_clock::now();
           s.write(st_.xml);
+          metrics::xmpp_stanzas().inc(metrics::direction::out, kind_of(st_),
+                                      metrics::outcome::delivered);
         } else {
           // The partner only sends after stream_up; a race with a closing stream ends here:
           // hand it back so it is queued for the next stream or bounced, never lost.
@@ -281,7 +322,8 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
         if (!s.negotiator->method()) {
           s.negotiator->close(xmpp::stream_error_condition::connection_timeout,
                               "stream not authenticated within " +
-                                  std::to_string(s.cfg.establish_timeout.count()) + " ms");
+                                  std::to_string(s.cfg.establish_timeout.count()) + " ms",
+                              failure_kind::timeout);
         }
       },
       [=](keepalive_atom) {

@@ -197,7 +197,7 @@ void stream_negotiator::accept_header(const xmpp::stream_header& header) {
     partner_policy p = policy(from);
     if (!p.allowed) {
       send_header();
-      fail(stream_error_condition::policy_violation, p.refusal);
+      fail(stream_error_condition::policy_violation, p.refusal, failure_kind::policy);
       return;
     }
   }
@@ -238,13 +238,15 @@ void stream_negotiator::send_features() {
     if (!offered) {
       fail(stream_error_condition::not_authorized,
            "SASL EXTERNAL is required for " + settings_.remote_domain +
-               " but its certificate is not acceptable: " + cert_problem);
+               " but its certificate is not acceptable: " + cert_problem,
+           failure_kind::certificate);
       return;
     }
   }
   if (!offered && !sasl_done_) {
     fail(stream_error_condition::policy_violation,
-         "no way to authenticate " + settings_.remote_domain + " under its policy");
+         "no way to authenticate " + settings_.remote_domain + " under its policy",
+         failure_kind::policy);
     return;
   }
   f += "</stream:features>";
@@ -278,7 +280,8 @@ void stream_negotiator::on_element(pugi::xml_document& doc) {
     if (!closed_sent_) owner_.write(std::string(xmpp::stream_close_tag));
     closed_sent_ = true;
     finish(close_reason{true, e ? std::optional(e->condition) : std::nullopt,
-                        e ? e->text : std::string(), !any_authenticated()});
+                        e ? e->text : std::string(), !any_authenticated(),
+                        failure_kind::stream_error});
     return;
   }
   if (name->is(ns::dialback, "verify")) {
@@ -298,7 +301,8 @@ void stream_negotiator::on_element(pugi::xml_document& doc) {
       framer_.stop();
       owner_.start_tls();
     } else if (name->is(ns::tls, "failure") && phase_ == phase::await_proceed) {
-      fail(stream_error_condition::undefined_condition, "the peer refused STARTTLS");
+      fail(stream_error_condition::undefined_condition, "the peer refused STARTTLS",
+           failure_kind::tls_required);
     } else if (name->is(ns::sasl, "success") && phase_ == phase::await_sasl) {
       sasl_done_ = true;
       method_ = auth_method::sasl_external;
@@ -312,7 +316,8 @@ void stream_negotiator::on_element(pugi::xml_document& doc) {
         start_dialback();  // XEP-0178 §4: fall back to dialback
       } else {
         fail(stream_error_condition::not_authorized,
-             settings_.remote_domain + " refused our SASL EXTERNAL and dialback is not allowed");
+             settings_.remote_domain + " refused our SASL EXTERNAL and dialback is not allowed",
+             failure_kind::sasl);
       }
     } else if (name->is(ns::dialback, "result") && phase_ == phase::await_dialback) {
       on_db_result_answer(el);
@@ -343,11 +348,12 @@ void stream_negotiator::on_element(pugi::xml_document& doc) {
 void stream_negotiator::on_stream_close() {
   if (!closed_sent_) owner_.write(std::string(xmpp::stream_close_tag));
   closed_sent_ = true;
-  finish(close_reason{true, std::nullopt, "the peer closed the stream", !any_authenticated()});
+  finish(close_reason{true, std::nullopt, "the peer closed the stream", !any_authenticated(),
+                      failure_kind::stream_error});
 }
 
 void stream_negotiator::on_error(const xmpp::stream_error& error) {
-  fail(error.condition, error.text);
+  fail(error.condition, error.text, failure_kind::malformed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,12 +377,14 @@ void stream_negotiator::on_features(pugi::xml_node features) {
     }
     if (p.tls == app::negotiation::required) {
       fail(stream_error_condition::policy_violation,
-           "TLS is required for " + settings_.remote_domain + " but it does not offer STARTTLS");
+           "TLS is required for " + settings_.remote_domain + " but it does not offer STARTTLS",
+           failure_kind::tls_required);
       return;
     }
     if (tls_required) {
       fail(stream_error_condition::policy_violation,
-           settings_.remote_domain + " requires TLS but our policy for it is tls = \"never\"");
+           settings_.remote_domain + " requires TLS but our policy for it is tls = \"never\"",
+           failure_kind::tls_required);
       return;
     }
   }
@@ -414,12 +422,13 @@ void stream_negotiator::choose_authentication(pugi::xml_node features) {
     fail(stream_error_condition::policy_violation,
          "SASL EXTERNAL is required for " + settings_.remote_domain +
              " but it was not offered (does " + settings_.remote_domain +
-             " trust our certificate for " + settings_.local_domain + "?)");
+             " trust our certificate for " + settings_.local_domain + "?)",
+         failure_kind::sasl);
     return;
   }
   if (!p.dialback) {
     fail(stream_error_condition::unsupported_feature,
-         "no usable authentication method with " + settings_.remote_domain);
+         "no usable authentication method with " + settings_.remote_domain, failure_kind::policy);
     return;
   }
   start_dialback();
@@ -445,7 +454,8 @@ void stream_negotiator::on_db_result_answer(pugi::xml_node result) {
     return;
   }
   fail(stream_error_condition::not_authorized,
-       settings_.remote_domain + " rejected our dialback key (type='" + type + "')");
+       settings_.remote_domain + " rejected our dialback key (type='" + type + "')",
+       failure_kind::dialback);
 }
 
 void stream_negotiator::send_verify(const verify_request& request) {
@@ -541,21 +551,23 @@ void stream_negotiator::on_db_result(pugi::xml_node result) {
   }
   partner_policy p = policy(from);
   if (!p.allowed) {
-    fail(stream_error_condition::policy_violation, p.refusal);
+    fail(stream_error_condition::policy_violation, p.refusal, failure_kind::policy);
     return;
   }
   if (!p.dialback) {
-    fail(stream_error_condition::policy_violation, "dialback is not allowed for " + from);
+    fail(stream_error_condition::policy_violation, "dialback is not allowed for " + from,
+         failure_kind::policy);
     return;
   }
   if (p.sasl_external == app::negotiation::required) {
     fail(stream_error_condition::not_authorized,
-         "SASL EXTERNAL is required for " + from + ", dialback is not enough");
+         "SASL EXTERNAL is required for " + from + ", dialback is not enough",
+         failure_kind::policy);
     return;
   }
   if (p.tls == app::negotiation::required && !tls_done_) {
     fail(stream_error_condition::policy_violation,
-         "TLS is required for " + from + " before dialback");
+         "TLS is required for " + from + " before dialback", failure_kind::tls_required);
     return;
   }
   if (pairs_.count({to, from})) return;  // already authenticated: ignore the repeat
@@ -578,7 +590,8 @@ void stream_negotiator::dialback_verified(const std::string& originating,
     owner_.authenticated(receiving, originating, auth_method::dialback);
   } else if (pairs_.empty()) {
     fail(stream_error_condition::not_authorized,
-         "dialback key of " + originating + " was not confirmed by its authoritative server");
+         "dialback key of " + originating + " was not confirmed by its authoritative server",
+         failure_kind::dialback);
   }
 }
 
@@ -640,7 +653,8 @@ void stream_negotiator::tls_established(tls_peer peer) {
     std::string problem = peer_problem(settings_.remote_domain);
     if (!problem.empty() && (p.sasl_external == app::negotiation::required || !p.dialback)) {
       fail(stream_error_condition::not_authorized,
-           "certificate of " + settings_.remote_domain + " refused: " + problem);
+           "certificate of " + settings_.remote_domain + " refused: " + problem,
+           failure_kind::certificate);
       return;
     }
     send_header();
@@ -650,7 +664,8 @@ void stream_negotiator::tls_established(tls_peer peer) {
 void stream_negotiator::tls_failed(const std::string& why) {
   closed_sent_ = true;  // nothing more can be written on a broken TLS session
   finish(close_reason{false, std::nullopt,
-                      "TLS failed with " + settings_.remote_domain + ": " + why, true});
+                      "TLS failed with " + settings_.remote_domain + ": " + why, true,
+                      failure_kind::tls_handshake});
 }
 
 void stream_negotiator::keepalive() {
@@ -669,10 +684,11 @@ bool stream_negotiator::any_authenticated() const {
   return phase_ == phase::authenticated || !pairs_.empty();
 }
 
-void stream_negotiator::close(std::optional<stream_error_condition> condition, std::string text) {
+void stream_negotiator::close(std::optional<stream_error_condition> condition, std::string text,
+                              failure_kind kind) {
   if (phase_ == phase::closed) return;
   if (condition) {
-    fail(*condition, std::move(text));
+    fail(*condition, std::move(text), kind);
     return;
   }
   if (!closed_sent_) owner_.write(std::string(xmpp::stream_close_tag));
@@ -680,7 +696,8 @@ void stream_negotiator::close(std::optional<stream_error_condition> condition, s
   finish(close_reason{false, std::nullopt, std::move(text), !any_authenticated()});
 }
 
-void stream_negotiator::fail(stream_error_condition condition, std::string text) {
+void stream_negotiator::fail(stream_error_condition condition, std::string text,
+                             failure_kind kind) {
   if (phase_ == phase::closed) return;
   if (!closed_sent_) {
     if (!header_sent_ && phase_ != phase::tls_handshake) send_header();
@@ -690,7 +707,7 @@ void stream_negotiator::fail(stream_error_condition condition, std::string text)
     owner_.write(std::move(out));
     closed_sent_ = true;
   }
-  finish(close_reason{false, condition, std::move(text), !any_authenticated()});
+  finish(close_reason{false, condition, std::move(text), !any_authenticated(), kind});
 }
 
 void stream_negotiator::finish(close_reason why) {

@@ -89,11 +89,26 @@ struct verify_answer {
   bool valid = false;
 };
 
+// Why a stream failed before authentication, for operators' metrics (one label each).
+enum class failure_kind {
+  other,
+  tls_required,  // policy needs TLS and the peer did not offer or accept it
+  tls_handshake,
+  certificate,   // the peer certificate is untrusted or names another domain (RFC 6125)
+  sasl,          // SASL EXTERNAL refused or unavailable
+  dialback,      // a dialback key was rejected or not confirmed
+  policy,        // the domain or method is not allowed
+  timeout,       // not authenticated in time
+  stream_error,  // the peer ended the stream with an error
+  malformed,     // the peer sent bad XML or a bad stream
+};
+
 struct close_reason {
   bool by_peer = false;                                   // the peer closed or sent a stream error
   std::optional<xmpp::stream_error_condition> condition;  // sent (by us) or received
   std::string text;                                       // for logs
   bool during_negotiation = false;                        // closed before authentication
+  failure_kind kind = failure_kind::other;                // why, when during_negotiation
 };
 
 // What the negotiator asks of its owner. All calls happen inside consume()/the method called.
@@ -158,7 +173,8 @@ class stream_negotiator : private xmpp::stream_handler {
   void keepalive();
 
   // Closes from our side: a stream error when `condition` is set, then </stream:stream>.
-  void close(std::optional<xmpp::stream_error_condition> condition, std::string text);
+  void close(std::optional<xmpp::stream_error_condition> condition, std::string text,
+             failure_kind kind = failure_kind::other);
 
   phase current_phase() const { return phase_; }
   stream_role role() const { return settings_.role; }
@@ -194,7 +210,8 @@ class stream_negotiator : private xmpp::stream_handler {
   // both
   void on_db_verify(pugi::xml_node verify);
   void on_db_result_answer(pugi::xml_node result);
-  void fail(xmpp::stream_error_condition condition, std::string text);
+  void fail(xmpp::stream_error_condition condition, std::string text,
+            failure_kind kind = failure_kind::other);
   void finish(close_reason why);
   void restart_stream();
   void write_element(pugi::xml_node element);

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/free_port.hpp"
+#include "tests/support/http_get.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fedgate {
@@ -122,6 +124,36 @@ TEST(fedgate_binary, sighup_does_not_stop_it) {
   ASSERT_TRUE(p.wait_for_line("SIGHUP", 10s)) << p.output();
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait_exit(20s), 0);
+}
+
+TEST(fedgate_binary, serves_metrics_and_health) {
+  testing::temp_dir dir;
+  auto port = testing::free_port();
+  auto cfg = write_config(dir.path(), R"([general]
+state_dir = "state"
+[[domains]]
+sip = "sip.test"
+xmpp = "sip.test"
+[xmpp]
+listen = []
+[metrics]
+listen = "127.0.0.1:)" + std::to_string(port) +
+                                          "\"\n");
+  child_process p({binary, "--config", cfg.string()});
+  ASSERT_TRUE(p.wait_for_line("fedgate started", 20s)) << p.output();
+  auto [status, body] = testing::http_get(port, "/healthz");
+  EXPECT_THAT(status, HasSubstr("200")) << body;
+  auto [rstatus, rbody] = testing::http_get(port, "/readyz");
+  EXPECT_THAT(rstatus, HasSubstr("200")) << rbody;
+  EXPECT_THAT(rbody, HasSubstr("xmpp listeners"));
+  auto [mstatus, metrics] = testing::http_get(port, "/metrics");
+  EXPECT_THAT(mstatus, HasSubstr("200"));
+  EXPECT_THAT(metrics, HasSubstr("fedgate_build_info{"));
+  EXPECT_THAT(metrics, HasSubstr("version=\"0.1.0\""));
+  EXPECT_THAT(metrics, HasSubstr("process_open_fds"));
+  EXPECT_THAT(metrics, HasSubstr("fedgate_xmpp_stanzas_total"));
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait_exit(20s), 0) << p.output();
 }
 
 TEST(fedgate_binary, json_logs_when_configured) {

@@ -12,6 +12,7 @@
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/free_port.hpp"
+#include "tests/support/http_get.hpp"
 #include "tests/support/prosody_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
@@ -96,9 +97,10 @@ class prosody_federation : public ::testing::Test {
           << "\"]\n";
     }
     if (binary == fedgate_binary) {
-      // The binary also starts the SIP side and metrics: keep them off the shared ports.
+      // The binary also has a SIP side and metrics: SIP off, metrics on a port of its own.
+      metrics_port_ = testing::free_port();
       cfg << "[sip]\nudp_listen = []\ntcp_listen = []\ntls_listen = []\n"
-          << "[metrics]\nlisten = \"\"\n";
+          << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n";
     }
     cfg.close();
     harness_ = std::make_unique<child_process>(
@@ -146,6 +148,7 @@ class prosody_federation : public ::testing::Test {
   std::unique_ptr<testing::test_pki> pki_;
   testing::pem_files fedgate_cert_;
   std::uint16_t fedgate_port_ = 0;
+  std::uint16_t metrics_port_ = 0;
   std::unique_ptr<testing::prosody_server> prosody_;
   std::unique_ptr<child_process> harness_;
 };
@@ -347,6 +350,12 @@ TEST_F(prosody_federation, fedgate_binary_answers_through_prosody) {
   EXPECT_EQ(rc, 0) << out << diagnostics();
   EXPECT_TRUE(harness_->wait_for_line("msg=\"stanza received\" kind=message", 10s))
       << diagnostics();
+  // What operators see: both streams up with their auth method, the bounce counted.
+  auto [status, metrics] = testing::http_get(metrics_port_, "/metrics");
+  EXPECT_THAT(metrics, HasSubstr("fedgate_s2s_streams{auth=\"dialback\",direction=\"in\","
+                                 "partner=\"xmpp.test\",state=\"established\",tls=\"true\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("fedgate_xmpp_stanzas_total{direction=\"in\",kind=\"message\","
+                                 "outcome=\"bounced\",reason=\"service-unavailable\"} 1"));
   harness_->signal(SIGTERM);
   EXPECT_EQ(harness_->wait_exit(20s), 0) << diagnostics();
   EXPECT_THAT(harness_->output(), HasSubstr("direction=out auth=dialback"));

@@ -49,6 +49,16 @@ std::string error_condition(const std::string& xml) {
   return "";
 }
 
+// Prints every stanza the S2S service hands over. (The unused int: CAF 0.17 dereferences a null
+// argument tuple when a function actor is spawned without arguments.)
+caf::behavior print_stanzas(caf::event_based_actor*, int) {
+  return {[](s2s::inbound_atom, const s2s::stanza& s) {
+    print("RECV kind=" + s.kind + " type=" + s.type + " from=" + s.from + " to=" + s.to +
+          " id=" + s.id + " condition=" + (s.type == "error" ? error_condition(s.xml) : "") +
+          " xml=" + s.xml);
+  }};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,13 +98,8 @@ int main(int argc, char** argv) {
   caf_cfg.set("scheduler.max-threads", 2);
   caf_cfg.load<caf::io::middleman>();
   caf::actor_system sys{caf_cfg};
-  auto sink = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
-    return {[](s2s::inbound_atom, const s2s::stanza& s) {
-      print("RECV kind=" + s.kind + " type=" + s.type + " from=" + s.from + " to=" + s.to +
-            " id=" + s.id + " condition=" + (s.type == "error" ? error_condition(s.xml) : "") +
-            " xml=" + s.xml);
-    }};
-  });
+  auto sink = sys.spawn(print_stanzas, 0);
+
   auto svc = s2s::start_s2s_service(sys, {cfg.xmpp, domains, *secret, ctx, sink});
   if (!svc.actor) {
     std::cerr << svc.error << "\n";
