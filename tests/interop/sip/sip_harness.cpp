@@ -9,6 +9,8 @@
 //   --mode=forward --target=SIPURI       MESSAGE -> originate a MESSAGE to SIPURI, answer the
 //                                        original with the status that came back (408 on timeout)
 //   --mode=originate --count=N --to=URI  send N MESSAGEs one after the other to URI
+//   --mode=invite-cancel --to=URI        send an INVITE, CANCEL it when 180 arrives; prints
+//                                        "INVITE status=S"
 //   --proxy=SIPURI                       outbound proxy for originated requests
 //   --dns=127.0.0.1:PORT                 DNS server for RFC 3263 (c-ares; 300 ms x 2 tries)
 //   --tls=HOST:PORT --cert=F --key=F --ca=F   TLS listener and identity, CA for peers
@@ -191,6 +193,36 @@ void originate(caf::actor_system& sys, sip_service& svc, const options& opt) {
   say("ORIGINATED ok=" + std::to_string(ok) + " fail=" + std::to_string(fail));
 }
 
+void invite_then_cancel(caf::actor_system& sys, sip_service& svc, const options& opt) {
+  caf::actor shard = pick_shard(svc, "invite");
+  // The progress actor sees the 180 and asks the shard to CANCEL (RFC 3261 §9.1).
+  auto progress = sys.spawn([shard](caf::event_based_actor* a) -> caf::behavior {
+    return {[=](sip_progress_atom, const sip::message& m) {
+      say("PROGRESS status=" + std::to_string(m.status_code()));
+      if (m.status_code() == 180) {
+        a->send(shard, sip_cancel_atom::value, std::string("call-1"));
+        a->quit();
+      }
+    }};
+  });
+  auto b = sip::message_builder::request("INVITE", opt.to);
+  b.header("From", "<sip:carol@xmpp.test>;tag=inv1");
+  b.header("To", "<" + opt.to + ">");
+  b.header("Call-ID", "invite-" + std::to_string(::getpid()));
+  b.header("CSeq", "1 INVITE");
+  b.header("Max-Forwards", "70");
+  b.header("Contact", "<sip:carol@127.0.0.1>");
+  outgoing_request o;
+  o.request = b;
+  o.progress = progress;
+  o.cancel_key = "call-1";
+  caf::scoped_actor self{sys};
+  self->request(shard, std::chrono::seconds(60), sip_send_atom::value, o)
+      .receive(
+          [&](const sip::message& r) { say("INVITE status=" + std::to_string(r.status_code())); },
+          [&](const caf::error& e) { say("INVITE error=" + caf::to_string(e)); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -299,6 +331,8 @@ int main(int argc, char** argv) {
   say(line);
   if (opt.mode == "originate") {
     originate(sys, svc, opt);
+  } else if (opt.mode == "invite-cancel") {
+    invite_then_cancel(sys, svc, opt);
   } else {
     int sig = 0;
     sigwait(&sigs, &sig);

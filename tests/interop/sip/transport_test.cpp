@@ -180,6 +180,16 @@ TEST(sip_transport, unknown_host_name_ends_in_503_naming_dns) {
   EXPECT_GE(dns.queries("nowhere.test", "A"), 1);  // the A/AAAA fallback was tried
 }
 
+TEST(sip_transport, user_cancels_its_pending_invite_and_gets_487) {
+  std::uint16_t uas_port = fedgate::testing::free_port();
+  child_process uas(uas_argv("uas_invite_cancel.xml", uas_port, "u1", 1));
+  harness h({"--udp=127.0.0.1:0", "--mode=invite-cancel", "--t1=100",
+             "--to=sip:alice@127.0.0.1:" + std::to_string(uas_port)});
+  EXPECT_TRUE(h.proc->wait_for_line("INVITE status=487", 30s)) << h.proc->output();
+  EXPECT_NE(h.proc->output().find("PROGRESS status=180"), std::string::npos);
+  EXPECT_EQ(uas.wait_exit(30s), 0) << uas.output().substr(0, 3000);
+}
+
 // ---------------------------------------------------------------------------- TCP
 
 TEST(sip_transport, malformed_request_over_tcp_gets_400_and_the_connection_stays) {
