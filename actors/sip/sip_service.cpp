@@ -528,7 +528,7 @@ struct shard_state : timer_service, transaction_user {
   void cancel(const std::string& key) {
     auto k = cancel_keys.find(key);
     if (k == cancel_keys.end()) return;
-    (void)k;
+    table->cancel(k->second, next_token++);  // the CANCEL's own result is not reported
   }
 
   void originate(outgoing_request& o, caf::response_promise rp) {
