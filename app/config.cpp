@@ -332,6 +332,27 @@ void read_sip(toml_reader& r, const std::filesystem::path& base, sip_config& s) 
   r.finish();
 }
 
+void read_dns(toml_reader& r, dns_config& d) {
+  if (r.read("servers", d.servers)) {
+    std::string rest = d.servers;
+    std::size_t start = 0;
+    while (start <= rest.size() && !rest.empty()) {
+      auto comma = rest.find(',', start);
+      std::string one =
+          rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string why;
+      if (!parse_endpoint(one, true, why) && !is_cidr(one)) {
+        r.error("servers", "\"" + one + "\" is not an address or address:port");
+      }
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  r.read_unsigned("timeout_ms", d.timeout_ms, 100, 60000);
+  r.read_unsigned("tries", d.tries, 1, 10);
+  r.finish();
+}
+
 void read_metrics(toml_reader& r, metrics_config& m) {
   std::string listen;
   if (r.read("listen", listen)) {
@@ -412,6 +433,7 @@ config_result load_config_string(std::string_view text, const std::filesystem::p
   }
   if (auto x = r.table("xmpp")) read_xmpp(*x, base_dir, c.xmpp);
   if (auto s = r.table("sip")) read_sip(*s, base_dir, c.sip);
+  if (auto d = r.table("dns")) read_dns(*d, c.dns);
   if (auto m = r.table("metrics")) read_metrics(*m, c.metrics);
   r.finish();
   check_whole(r, c);

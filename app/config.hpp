@@ -121,6 +121,13 @@ struct sip_config {
   std::vector<route> routes;
 };
 
+// DNS for partners without static routes (SRV, A/AAAA via c-ares).
+struct dns_config {
+  std::string servers;  // "127.0.0.1:5353,[::1]:53"; empty: /etc/resolv.conf
+  unsigned timeout_ms = 2000;
+  unsigned tries = 2;
+};
+
 struct metrics_config {
   std::optional<endpoint> listen = endpoint{"127.0.0.1", 9464};  // nullopt = off
 };
@@ -131,6 +138,7 @@ struct config {
   std::vector<domain_pair> domains;
   xmpp_config xmpp;
   sip_config sip;
+  dns_config dns;
   metrics_config metrics;
 };
 

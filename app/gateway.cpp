@@ -80,8 +80,19 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
   // service gets a forwarder that is pointed at the sink once both exist.
   auto sink_target = std::make_shared<caf::actor>();
   caf::actor forwarder = system.spawn(forward_to, sink_target);
+  auto resolver = std::make_shared<dns::resolver>(
+      dns::resolver_options{cfg.dns.servers,
+                            std::chrono::milliseconds(cfg.dns.timeout_ms),
+                            static_cast<int>(cfg.dns.tries),
+                            {},
+                            {}});
+  if (!resolver->init_error().empty()) {
+    log::warn("DNS resolver unavailable; partners need static routes",
+              {{"reason", resolver->init_error()}});
+  }
   auto svc = s2s::start_s2s_service(
-      system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), *secret, tls_ctx, forwarder});
+      system,
+      s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), *secret, tls_ctx, forwarder, resolver});
   if (!svc.actor) {
     log::error("cannot start the XMPP side", {{"reason", svc.error}});
     caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);

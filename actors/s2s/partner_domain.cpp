@@ -1,7 +1,9 @@
 #include "actors/s2s/partner_domain.hpp"
 
 #include <deque>
+#include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -33,6 +35,7 @@ struct outbound {
   unsigned failures = 0;
   bool ever_reached = false;  // a TCP connection was made since the queue last emptied
   std::string last_error;
+  std::vector<transport::tcp_target> fallback;  // STARTTLS targets if direct TLS cannot connect
 };
 
 std::string_view to_string(outbound::state s) {
@@ -52,8 +55,22 @@ std::string_view to_string(outbound::state s) {
 // A verification stream to the partner's authoritative server (XEP-0220 §2.3).
 struct verifier {
   caf::actor stream;
+  bool starting = false;                      // waiting for the route plan
   std::map<std::string, caf::actor> waiting;  // our stream id -> receiving stream to answer
+  std::vector<verify_request> unsent;         // requests made before the stream existed
 };
+
+// Where the partner is reached: direct-TLS targets first (XEP-0368), then STARTTLS ones.
+struct route_plan {
+  std::vector<transport::tcp_target> direct;
+  std::vector<transport::tcp_target> plain;
+  std::string error;  // why there is no target (DNS)
+  clock::time_point resolved_at;
+  bool empty() const { return direct.empty() && plain.empty(); }
+};
+
+using resolved_atom = caf::atom_constant<caf::atom("resolved")>;
+constexpr auto plan_lifetime = std::chrono::minutes(5);
 
 struct partner_state {
   static inline const char* name = "partner_domain";
@@ -64,6 +81,9 @@ struct partner_state {
   std::string last_auth;
   std::string last_error;
   bool queue_timer = false;
+  std::optional<route_plan> plan;
+  bool resolving = false;
+  std::vector<std::function<void()>> after_plan;  // launches waiting for the plan
   metrics::actor_count_guard counted{metrics::actors(), metrics::actor_type::partner_domain};
   metrics::partner_id pid;
   std::minstd_rand rng{std::random_device{}()};
@@ -93,20 +113,145 @@ void arm_queue_timer(self_ptr self) {
   self->delayed_send(self, milliseconds(250), queue_check_atom::value);
 }
 
-void connect(self_ptr self, const std::string& local, outbound& ob) {
+// Runs `fn` once the route plan is known: static routes at once, else a DNS answer younger than
+// plan_lifetime, else after resolving (the answer arrives as a resolved message).
+void with_plan(self_ptr self, std::function<void()> fn) {
+  auto& st = self->state;
+  if (!st.cfg.routes.empty() || !st.cfg.resolver) {
+    route_plan p;
+    auto targets = st.cfg.routes;
+    if (targets.empty()) targets.push_back({st.cfg.domain, 5269});
+    (st.cfg.direct_tls ? p.direct : p.plain) = std::move(targets);
+    st.plan = std::move(p);
+    fn();
+    return;
+  }
+  if (st.plan && clock::now() - st.plan->resolved_at < plan_lifetime && !st.plan->empty()) {
+    fn();
+    return;
+  }
+  st.after_plan.push_back(std::move(fn));
+  if (st.resolving) return;
+  st.resolving = true;
+  // Both SRV lookups, then one message back to this actor (callbacks run on the resolver's
+  // thread and must not touch actor state).
+  caf::actor me = self;
+  auto resolver = st.cfg.resolver;
+  std::string domain = st.cfg.domain;
+  auto to_targets = [](const dns::service_result& r) {
+    std::vector<transport::tcp_target> out;
+    for (const auto& t : r.targets) {
+      for (const auto& a : t.addresses)
+        out.push_back({a, t.port});
+    }
+    return out;
+  };
+  resolver->resolve_service(
+      "_xmpps-server._tcp", domain, 0,
+      [me, resolver, domain, to_targets](dns::service_result direct) {
+        resolver->resolve_service(
+            "_xmpp-server._tcp", domain, 5269,
+            [me, direct, to_targets](dns::service_result plain) {
+              std::string error;
+              if (plain.targets.empty()) {
+                error = plain.service_unavailable
+                            ? "the domain says it offers no XMPP service (SRV target \".\")"
+                            : std::string("DNS: ") + dns::to_string(plain.code) +
+                                  (plain.error.empty() ? "" : ": " + plain.error);
+              }
+              caf::anon_send(me, resolved_atom::value, to_targets(direct), to_targets(plain),
+                             error);
+            },
+            true);
+      },
+      false);
+}
+
+// Spawns an initiating stream and connects it along the plan (which must be known).
+caf::actor launch(self_ptr self, stream_actor_config sc,
+                  std::vector<transport::tcp_target>* fallback) {
+  auto& st = self->state;
+  const route_plan& p = *st.plan;
+  bool direct = !p.direct.empty();
+  sc.direct_tls = direct;
+  sc.partner = self;
+  auto stream = spawn_stream_actor(self->system(), std::move(sc));
+  if (fallback) *fallback = direct ? p.plain : std::vector<transport::tcp_target>{};
+  transport::connect_tcp(self->system(), direct ? p.direct : p.plain, st.cfg.connect_timeout,
+                         stream);
+  return stream;
+}
+
+stream_actor_config initiating_config(self_ptr self, const std::string& local, bool verify_only) {
   auto& st = self->state;
   stream_actor_config sc = st.cfg.stream;
   sc.settings.role = stream_role::initiating;
   sc.settings.local_domain = local;
   sc.settings.remote_domain = st.cfg.domain;
-  sc.settings.verify_only = false;
-  sc.direct_tls = st.cfg.direct_tls;
-  sc.partner = self;
-  ob.stream = spawn_stream_actor(self->system(), std::move(sc));
+  sc.settings.verify_only = verify_only;
+  return sc;
+}
+
+void schedule_reconnect(self_ptr self, const std::string& local, outbound& ob) {
+  auto& st = self->state;
+  ++ob.failures;
+  ob.st = outbound::state::backoff;
+  auto wait = backoff(st, ob.failures);
+  log::info("s2s reconnect scheduled", {{"partner", st.cfg.domain},
+                                        {"local", local},
+                                        {"in_ms", static_cast<long>(wait.count())},
+                                        {"failures", ob.failures}});
+  self->delayed_send(self, wait, reconnect_atom::value, local);
+}
+
+// No target at all (DNS said nothing usable): like a refused connection, the queued stanzas
+// wait for a retry until their timeout, then bounce with remote-server-not-found.
+void fail_without_route(self_ptr self, const std::string& local, outbound& ob) {
+  auto& st = self->state;
+  ob.last_error = st.plan->error;
+  st.last_error = st.plan->error;
+  st.plan.reset();  // ask DNS again next time
+  log::warn("s2s connect failed", {{"partner", st.cfg.domain}, {"reason", ob.last_error}});
+  metrics::negotiation_failures().inc(st.pid, metrics::direction::out,
+                                      metrics::negotiation_failure::dns);
+  schedule_reconnect(self, local, ob);
+}
+
+void connect(self_ptr self, const std::string& local, outbound& ob) {
   ob.st = outbound::state::connecting;
-  auto targets = st.cfg.routes;
-  if (targets.empty()) targets.push_back({st.cfg.domain, 5269});
-  transport::connect_tcp(self->system(), std::move(targets), st.cfg.connect_timeout, ob.stream);
+  with_plan(self, [self, local] {
+    auto& st = self->state;
+    auto& o = st.out[local];
+    if (o.st != outbound::state::connecting || o.stream) return;
+    if (st.plan->empty()) {
+      fail_without_route(self, local, o);
+      return;
+    }
+    o.stream = launch(self, initiating_config(self, local, false), &o.fallback);
+  });
+}
+
+void start_verifier(self_ptr self, const std::string& receiving) {
+  auto& v = self->state.verify[receiving];
+  v.starting = true;
+  with_plan(self, [self, receiving] {
+    auto& st = self->state;
+    auto& ver = st.verify[receiving];
+    ver.starting = false;
+    if (st.plan->empty()) {
+      for (auto& [id, requester] : ver.waiting) {
+        self->send(requester, verified_atom::value, st.cfg.domain, receiving, false);
+      }
+      ver.waiting.clear();
+      ver.unsent.clear();
+      return;
+    }
+    ver.stream = launch(self, initiating_config(self, receiving, true), nullptr);
+    for (auto& r : ver.unsent) {
+      self->send(ver.stream, verify_atom::value, r.originating, r.receiving, r.stream_id, r.key);
+    }
+    ver.unsent.clear();
+  });
 }
 
 void deliver(self_ptr self, stanza s) {
@@ -202,6 +347,18 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           ob.stream = nullptr;
           ob.last_error = reason;
           if (!not_found) ob.ever_reached = true;
+          if (not_found && !ob.fallback.empty()) {
+            // XEP-0368: the direct-TLS targets could not be reached; try the STARTTLS ones.
+            auto targets = std::move(ob.fallback);
+            ob.fallback.clear();
+            stream_actor_config sc = initiating_config(self, local, false);
+            sc.direct_tls = false;
+            sc.partner = self;
+            ob.stream = spawn_stream_actor(self->system(), std::move(sc));
+            transport::connect_tcp(self->system(), std::move(targets), st.cfg.connect_timeout,
+                                   ob.stream);
+            continue;
+          }
           if (ob.st == outbound::state::up && !during_negotiation) {
             // A working stream ended (idle close, peer restart): reconnect on demand.
             ob.st = outbound::state::idle;
@@ -209,14 +366,7 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
             if (!ob.queue.empty()) connect(self, local, ob);
             continue;
           }
-          ++ob.failures;
-          ob.st = outbound::state::backoff;
-          auto wait = backoff(st, ob.failures);
-          log::info("s2s reconnect scheduled", {{"partner", st.cfg.domain},
-                                                {"local", local},
-                                                {"in_ms", static_cast<long>(wait.count())},
-                                                {"failures", ob.failures}});
-          self->delayed_send(self, wait, reconnect_atom::value, local);
+          schedule_reconnect(self, local, ob);
         }
       },
       [=](reconnect_atom, const std::string& local) {
@@ -230,22 +380,27 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           const std::string& stream_id, const std::string& key, caf::actor requester) {
         auto& st = self->state;
         auto& v = st.verify[receiving];
-        if (!v.stream) {
-          stream_actor_config sc = st.cfg.stream;
-          sc.settings.role = stream_role::initiating;
-          sc.settings.local_domain = receiving;
-          sc.settings.remote_domain = originating;
-          sc.settings.verify_only = true;
-          sc.direct_tls = st.cfg.direct_tls;
-          sc.partner = self;
-          v.stream = spawn_stream_actor(self->system(), std::move(sc));
-          auto targets = st.cfg.routes;
-          if (targets.empty()) targets.push_back({st.cfg.domain, 5269});
-          transport::connect_tcp(self->system(), std::move(targets), st.cfg.connect_timeout,
-                                 v.stream);
-        }
         v.waiting[stream_id] = requester;
-        self->send(v.stream, verify_atom::value, originating, receiving, stream_id, key);
+        if (v.stream) {
+          self->send(v.stream, verify_atom::value, originating, receiving, stream_id, key);
+          return;
+        }
+        v.unsent.push_back(verify_request{originating, receiving, stream_id, key});
+        if (!v.starting) start_verifier(self, receiving);
+      },
+      [=](resolved_atom, std::vector<transport::tcp_target>& direct,
+          std::vector<transport::tcp_target>& plain, const std::string& error) {
+        auto& st = self->state;
+        st.resolving = false;
+        st.plan = route_plan{std::move(direct), std::move(plain), error, clock::now()};
+        log::debug("s2s partner resolved", {{"partner", st.cfg.domain},
+                                            {"direct_tls_targets", st.plan->direct.size()},
+                                            {"starttls_targets", st.plan->plain.size()},
+                                            {"error", error}});
+        auto waiting = std::move(st.after_plan);
+        st.after_plan.clear();
+        for (auto& fn : waiting)
+          fn();
       },
       [=](verify_answer_atom, const std::string& originating, const std::string& receiving,
           const std::string& stream_id, bool valid) {

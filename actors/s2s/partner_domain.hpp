@@ -11,12 +11,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
 
 #include "actors/s2s/stream_actor.hpp"
+#include "transport/dns/resolver.hpp"
 #include "transport/tcp/tcp_connector.hpp"
 
 namespace fedgate::s2s {
@@ -33,6 +35,10 @@ struct partner_domain_config {
   std::chrono::milliseconds backoff_max{60000};
   stream_actor_config stream;  // template for its streams (policy, secret, TLS, sink, service)
   caf::actor bounce_to;        // where bounces go (the sink: they are for local senders)
+  // DNS for partners without static routes: _xmpps-server._tcp (direct TLS, XEP-0368), then
+  // _xmpp-server._tcp, then the domain's A/AAAA on 5269 (RFC 6120 §3.2). Null: A/AAAA only,
+  // through the system resolver.
+  std::shared_ptr<dns::resolver> resolver;
 };
 
 caf::actor spawn_partner_domain(caf::actor_system& sys, partner_domain_config cfg);

@@ -101,6 +101,7 @@ caf::actor partner(self_ptr self, const std::string& domain) {
   pc.backoff_max = milliseconds(x.backoff_max_ms);
   pc.stream = make_stream_template(st.cfg, self);
   pc.bounce_to = st.cfg->sink;
+  pc.resolver = st.cfg->resolver;
   auto a = spawn_partner_domain(self->system(), std::move(pc));
   st.partners.emplace(domain, a);
   return a;

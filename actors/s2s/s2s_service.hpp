@@ -19,6 +19,7 @@
 #include <caf/actor_system.hpp>
 
 #include "app/config.hpp"
+#include "transport/dns/resolver.hpp"
 #include "transport/tls/tls_context.hpp"
 
 namespace fedgate::s2s {
@@ -29,6 +30,7 @@ struct s2s_service_config {
   std::string dialback_secret;
   std::shared_ptr<tls::tls_context> tls;
   caf::actor sink;  // receives (inbound_atom, stanza): stanzas from partners, and bounces
+  std::shared_ptr<dns::resolver> resolver;  // SRV for partners without routes; null: A/AAAA
 };
 
 struct s2s_service {

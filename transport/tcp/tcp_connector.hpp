@@ -16,6 +16,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/meta/type_name.hpp>
 
 namespace fedgate::transport {
 
@@ -23,6 +24,11 @@ struct tcp_target {
   std::string host;  // IP address or host name
   std::uint16_t port = 0;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tcp_target& x) {
+  return f(caf::meta::type_name("tcp_target"), x.host, x.port);
+}
 
 void connect_tcp(caf::actor_system& sys, std::vector<tcp_target> targets,
                  std::chrono::milliseconds timeout_per_target, caf::actor owner);

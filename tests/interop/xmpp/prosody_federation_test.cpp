@@ -16,6 +16,7 @@
 #include "tests/support/prosody_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
+#include "tests/transport/dns/fake_dns_server.hpp"
 
 namespace fedgate {
 namespace {
@@ -41,6 +42,7 @@ struct scenario {
   int queue_timeout_ms = 20000;
   bool prosody_offline_storage = false;
   bool direct_tls = false;  // both ways: Prosody reaches us and we reach it with XEP-0368
+  std::string dns_servers;  // when set: the partner has no static routes; fedgate asks DNS
 };
 
 class prosody_federation : public ::testing::Test {
@@ -86,15 +88,22 @@ class prosody_federation : public ::testing::Test {
         << "queue_timeout_ms = " << sc_.queue_timeout_ms << "\n"
         << "backoff_initial_ms = 200\nbackoff_max_ms = 1000\n"
         << "connect_timeout_ms = 2000\nestablish_timeout_ms = 10000\n";
+    if (!sc_.dns_servers.empty()) {
+      cfg << "[dns]\nservers = \"" << sc_.dns_servers << "\"\ntimeout_ms = 500\n";
+    }
     if (sc_.configure_partner) {
       cfg << "[[xmpp.partners]]\ndomain = \"xmpp.test\"\n"
           << "tls = \"" << sc_.tls << "\"\nsasl_external = \"" << sc_.sasl << "\"\n"
           << "dialback = " << (sc_.dialback ? "true" : "false") << "\n"
           << "direct_tls = " << (sc_.direct_tls ? "true" : "false") << "\n"
-          << "routes = [\"127.0.0.1:"
-          << (sc_.direct_tls ? prosody_->options().s2s_direct_tls_port
-                             : prosody_->options().s2s_port)
-          << "\"]\n";
+          << "routes = [";
+      if (sc_.dns_servers.empty()) {
+        cfg << "\"127.0.0.1:"
+            << (sc_.direct_tls ? prosody_->options().s2s_direct_tls_port
+                               : prosody_->options().s2s_port)
+            << "\"";
+      }
+      cfg << "]\n";
     }
     if (binary == fedgate_binary) {
       // The binary also has a SIP side and metrics: SIP off, metrics on a port of its own.
@@ -177,7 +186,11 @@ TEST_F(prosody_federation, dialback_both_directions) {
 
 // (2): the same with certificates (s2s_secure_auth): SASL EXTERNAL both ways, no dialback.
 TEST_F(prosody_federation, sasl_external_both_directions) {
-  start({true, true, "xmpp.test", true, "required", "required", false});
+  scenario sc;
+  sc.prosody_secure_auth = true;
+  sc.sasl = "required";
+  sc.dialback = false;
+  start(sc);
   auto [rc, out] = client({"--send-to", "bob@sip.test", "--body", "over sasl"});
   ASSERT_EQ(rc, 0) << out;
   auto recv = harness_->wait_for_line("RECV kind=message", 30s);
@@ -233,6 +246,48 @@ TEST_F(prosody_federation, server_ping_is_answered) {
   auto [rc2, out2] = client({"--ping", "sip.test"});
   EXPECT_EQ(rc2, 0) << out2 << diagnostics();
   EXPECT_THAT(harness_->output(), Not(HasSubstr("RECV kind=iq")));
+}
+
+// RFC 6120 §3.2: with no static route, fedgate finds the partner through DNS SRV
+// (_xmpp-server._tcp; _xmpps-server._tcp is asked first and has no record here).
+TEST_F(prosody_federation, partner_found_through_dns_srv) {
+  testing::fake_dns_server dns;
+  ASSERT_TRUE(dns.ok());
+  scenario sc;
+  sc.dns_servers = dns.address();
+  // The SRV record needs Prosody's port, known only once the options are made: start() fills
+  // them, and nothing is sent to the partner before the record exists.
+  start(sc);
+  dns.add_srv("_xmpp-server._tcp.xmpp.test", 0, 5, prosody_->options().s2s_port, "s2s.xmpp.test");
+  dns.add_a("s2s.xmpp.test", "127.0.0.1");
+  auto listener = run_client({"--expect-from", "bob@sip.test", "--expect-body", "via srv"});
+  ASSERT_TRUE(listener->wait_for_line("ONLINE", 30s));
+  send(
+      "<message from='bob@sip.test' to='alice@xmpp.test' type='chat'><body>via "
+      "srv</body></message>");
+  EXPECT_EQ(listener->wait_exit(40s), 0) << listener->output() << diagnostics();
+  EXPECT_GE(dns.queries("_xmpps-server._tcp.xmpp.test", "SRV"), 1);
+  EXPECT_GE(dns.queries("_xmpp-server._tcp.xmpp.test", "SRV"), 1);
+}
+
+// DNS knows nothing of the partner: the stanza bounces with remote-server-not-found once the
+// queue timeout passes, and the log says why.
+TEST_F(prosody_federation, partner_unknown_to_dns_bounces_not_found) {
+  testing::fake_dns_server dns;
+  ASSERT_TRUE(dns.ok());
+  scenario sc;
+  sc.dns_servers = dns.address();
+  sc.queue_timeout_ms = 2000;
+  start(sc);
+  send(
+      "<message from='bob@sip.test' to='alice@xmpp.test' type='chat' "
+      "id='nx'><body>x</body></message>");
+  auto failed = harness_->wait_for_line("s2s connect failed", 10s);
+  ASSERT_TRUE(failed) << diagnostics();
+  EXPECT_THAT(*failed, HasSubstr("DNS"));
+  auto bounce = harness_->wait_for_line("RECV kind=message type=error", 15s);
+  ASSERT_TRUE(bounce) << diagnostics();
+  EXPECT_THAT(*bounce, HasSubstr("condition=remote-server-not-found"));
 }
 
 // (4a): a domain not on the allowlist is refused, with the rule in the log.

@@ -100,7 +100,13 @@ int main(int argc, char** argv) {
   caf::actor_system sys{caf_cfg};
   auto sink = sys.spawn(print_stanzas, 0);
 
-  auto svc = s2s::start_s2s_service(sys, {cfg.xmpp, domains, *secret, ctx, sink});
+  auto resolver = std::make_shared<dns::resolver>(
+      dns::resolver_options{cfg.dns.servers,
+                            std::chrono::milliseconds(cfg.dns.timeout_ms),
+                            static_cast<int>(cfg.dns.tries),
+                            {},
+                            {}});
+  auto svc = s2s::start_s2s_service(sys, {cfg.xmpp, domains, *secret, ctx, sink, resolver});
   if (!svc.actor) {
     std::cerr << svc.error << "\n";
     caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
