@@ -10,8 +10,10 @@
 #include <caf/io/middleman.hpp>
 
 #include "actors/routing/unrouted_sink.hpp"
+#include "actors/routing/unrouted_sip.hpp"
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/s2s_service.hpp"
+#include "actors/sip/sip_service.hpp"
 #include "app/state_files.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
@@ -64,7 +66,8 @@ struct xmpp_side {
 };
 
 // Starts the XMPP federation side. service is nullptr after logging why it could not start.
-xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
+xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg,
+                          std::shared_ptr<dns::resolver> resolver) {
   std::string error;
   auto secret = dialback_secret(cfg, error);
   if (!secret) {
@@ -80,16 +83,6 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
   // service gets a forwarder that is pointed at the sink once both exist.
   auto sink_target = std::make_shared<caf::actor>();
   caf::actor forwarder = system.spawn(forward_to, sink_target);
-  auto resolver = std::make_shared<dns::resolver>(
-      dns::resolver_options{cfg.dns.servers,
-                            std::chrono::milliseconds(cfg.dns.timeout_ms),
-                            static_cast<int>(cfg.dns.tries),
-                            {},
-                            {}});
-  if (!resolver->init_error().empty()) {
-    log::warn("DNS resolver unavailable; partners need static routes",
-              {{"reason", resolver->init_error()}});
-  }
   auto svc = s2s::start_s2s_service(
       system,
       s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), *secret, tls_ctx, forwarder, resolver});
@@ -108,6 +101,59 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg) {
                                 {"tls", "direct"}});
   }
   return {svc.actor, {forwarder, *sink_target}};
+}
+
+// The SIP side: listeners, transaction shards, the (interim) request handler.
+struct sip_side {
+  sip_layer::sip_service service;
+  caf::actor handler;
+  bool ok() const { return service.ok(); }
+};
+
+sip_side start_sip_side(caf::actor_system& system, const config& cfg,
+                        std::shared_ptr<dns::resolver> resolver) {
+  sip_layer::sip_service_config sc;
+  for (const auto& ep : cfg.sip.udp_listen)
+    sc.udp.push_back({ep.host, ep.port});
+  for (const auto& ep : cfg.sip.tcp_listen)
+    sc.tcp.push_back({ep.host, ep.port});
+  for (const auto& ep : cfg.sip.tls_listen)
+    sc.tls.push_back({ep.host, ep.port});
+  // The SIP side addresses XMPP users by their domains: the partners' (or any, when open).
+  for (const auto& p : cfg.xmpp.partners)
+    sc.policy.served_domains.push_back(p.domain);
+  sc.policy.serve_any_domain = cfg.xmpp.federation == federation_mode::open;
+  sc.trusted_peers = cfg.sip.trusted_peers;
+  sc.trusted_certificate_names = cfg.sip.trusted_certificate_names;
+  sc.outbound_proxy = cfg.sip.outbound_proxy;
+  for (const auto& r : cfg.sip.routes) {
+    if (auto hop = sip_layer::peer_from_uri(r.uri)) sc.routes.push_back({r.domain, *hop});
+  }
+  sc.timers.t1 = std::chrono::milliseconds(cfg.sip.t1_ms);
+  sc.timers.t2 = std::chrono::milliseconds(cfg.sip.t2_ms);
+  sc.timers.t4 = std::chrono::milliseconds(cfg.sip.t4_ms);
+  sc.tcp_idle_timeout = std::chrono::seconds(cfg.sip.tcp_idle_timeout);
+  sc.limits.max_message_bytes = cfg.sip.max_message_bytes;
+  sc.limits.max_headers = cfg.sip.max_headers;
+  sc.resolver = std::move(resolver);
+  if (!cfg.sip.tls_listen.empty() || cfg.sip.outbound_proxy.rfind("sips:", 0) == 0) {
+    std::vector<std::string> sip_domains;
+    for (const auto& d : cfg.domains)
+      sip_domains.push_back(d.sip);
+    std::string error;
+    sc.tls_context = tls::tls_context::create(
+        {{{sip_domains, cfg.sip.tls.certificate, cfg.sip.tls.key}}, cfg.sip.tls.ca_file}, error);
+    if (!sc.tls_context) {
+      sip_side side;
+      side.service.error = "TLS for SIP: " + error;
+      return side;
+    }
+  }
+  sip_side side;
+  side.handler = routing::spawn_unrouted_sip(system);
+  side.service = sip_layer::start_sip_service(system, sc, side.handler);
+  if (!side.ok()) caf::anon_send_exit(side.handler, caf::exit_reason::user_shutdown);
+  return side;
 }
 
 }  // namespace
@@ -141,8 +187,42 @@ int run_gateway(config cfg) {
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
   caf_cfg.load<caf::io::middleman>();
   caf::actor_system system{caf_cfg};
-  xmpp_side xmpp = start_xmpp_side(system, cfg);
+  // One DNS resolver for both sides (SRV for XMPP partners, RFC 3263 for SIP).
+  auto resolver = std::make_shared<dns::resolver>(
+      dns::resolver_options{cfg.dns.servers,
+                            std::chrono::milliseconds(cfg.dns.timeout_ms),
+                            static_cast<int>(cfg.dns.tries),
+                            {},
+                            {}});
+  if (!resolver->init_error().empty()) {
+    log::warn("DNS resolver unavailable; partners need static routes",
+              {{"reason", resolver->init_error()}});
+  }
+  xmpp_side xmpp = start_xmpp_side(system, cfg, resolver);
   if (!xmpp.service) return 1;
+  sip_side sip = start_sip_side(system, cfg, resolver);
+  auto stop_sides = [&] {
+    caf::anon_send(xmpp.service, s2s::shutdown_atom::value);
+    for (auto& a : xmpp.helpers)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sip_layer::stop_sip_service(sip.service);
+    if (sip.handler) caf::anon_send_exit(sip.handler, caf::exit_reason::user_shutdown);
+  };
+  if (!sip.ok()) {
+    log::error("cannot start the SIP side", {{"reason", sip.service.error}});
+    stop_sides();
+    return 1;
+  }
+  auto log_ports = [](const char* transport, const std::vector<endpoint>& eps,
+                      const std::vector<std::uint16_t>& ports) {
+    for (std::size_t i = 0; i < ports.size() && i < eps.size(); ++i) {
+      log::info("sip listening",
+                {{"transport", transport}, {"address", eps[i].host}, {"port", ports[i]}});
+    }
+  };
+  log_ports("udp", cfg.sip.udp_listen, sip.service.udp_ports);
+  log_ports("tcp", cfg.sip.tcp_listen, sip.service.tcp_ports);
+  log_ports("tls", cfg.sip.tls_listen, sip.service.tls_ports);
 
   // /metrics, /healthz, /readyz. Readiness: the XMPP listeners are bound (start_xmpp_side fails
   // otherwise) and the gateway is not shutting down.
@@ -150,18 +230,16 @@ int run_gateway(config cfg) {
   metrics::admin_server admin;
   if (cfg.metrics.listen) {
     std::string error;
-    std::vector<metrics::named_check> checks{
-        {"xmpp listeners", [accepting]() -> std::optional<std::string> {
-           if (*accepting) return std::nullopt;
-           return std::string("shutting down");
-         }}};
+    auto check = [accepting]() -> std::optional<std::string> {
+      if (*accepting) return std::nullopt;
+      return std::string("shutting down");
+    };
+    std::vector<metrics::named_check> checks{{"xmpp listeners", check}, {"sip listeners", check}};
     if (!admin.start({cfg.metrics.listen->host, cfg.metrics.listen->port},
                      metrics::default_collectables(), std::move(checks), error)) {
       log::error("cannot start the metrics listener",
                  {{"address", cfg.metrics.listen->to_string()}, {"reason", error}});
-      caf::anon_send(xmpp.service, s2s::shutdown_atom::value);
-      for (auto& a : xmpp.helpers)
-        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      stop_sides();
       return 1;
     }
     log::info("metrics listening", {{"address", cfg.metrics.listen->host}, {"port", admin.port()}});
@@ -196,6 +274,8 @@ int run_gateway(config cfg) {
     for (auto& a : xmpp.helpers)
       waiter->send_exit(a, caf::exit_reason::user_shutdown);
   }
+  sip_layer::stop_sip_service(sip.service);
+  caf::anon_send_exit(sip.handler, caf::exit_reason::user_shutdown);
   admin.stop();
   // Leaving scope destroys the actor system, which waits for every actor to finish.
   return 0;

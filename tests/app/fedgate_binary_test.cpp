@@ -1,6 +1,11 @@
 // The fedgate binary as an operator uses it: check-config, version, run and stop.
+#include <arpa/inet.h>
 #include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -36,6 +41,10 @@ sip = "sip.test"
 xmpp = "sip.test"
 [xmpp]
 listen = []
+[sip]
+udp_listen = []
+tcp_listen = []
+tls_listen = []
 [metrics]
 listen = ""
 )" + extra;
@@ -49,7 +58,7 @@ TEST(fedgate_binary, check_config_accepts_the_shipped_config) {
 
 TEST(fedgate_binary, check_config_prints_every_error_with_line_and_fails) {
   testing::temp_dir dir;
-  auto cfg = write_config(dir.path(), test_config(R"([sip]
+  auto cfg = write_config(dir.path(), test_config(R"([dns]
 max_depht = 3
 [[xmpp.partners]]
 domain = "p.example"
@@ -57,10 +66,10 @@ tls = "sometimes"
 )"));
   child_process p({binary, "check-config", cfg.string()});
   EXPECT_EQ(p.wait_exit(10s), 1);
-  EXPECT_THAT(p.output(), HasSubstr(cfg.string() + ":12:1: sip.max_depht: unknown key"));
+  EXPECT_THAT(p.output(), HasSubstr(cfg.string() + ":16:1: dns.max_depht: unknown key"));
   EXPECT_THAT(p.output(),
               HasSubstr(cfg.string() +
-                        ":15:7: xmpp.partners[0].tls: expected one of required, optional, never, "
+                        ":19:7: xmpp.partners[0].tls: expected one of required, optional, never, "
                         "got \"sometimes\""));
   EXPECT_THAT(p.output(), HasSubstr("2 errors"));
 }
@@ -69,11 +78,12 @@ TEST(fedgate_binary, check_config_verifies_certificate_files) {
   testing::temp_dir dir;
   std::ofstream(dir.path() / "cert.pem") << "junk\n";
   std::ofstream(dir.path() / "key.pem") << "junk\n";
-  auto cfg = write_config(dir.path(),
-                          test_config("[sip]\ncertificate = \"cert.pem\"\nkey = \"key.pem\"\n"));
+  auto cfg = write_config(
+      dir.path(), test_config("[[domains]]\nsip = \"b.test\"\nxmpp = \"b.test\"\ncertificate = "
+                              "\"cert.pem\"\nkey = \"key.pem\"\n"));
   child_process p({binary, "check-config", cfg.string()});
   EXPECT_EQ(p.wait_exit(10s), 1);
-  EXPECT_THAT(p.output(), HasSubstr("sip.certificate: cannot load a PEM certificate"));
+  EXPECT_THAT(p.output(), HasSubstr("domains[1].certificate: cannot load a PEM certificate"));
 }
 
 TEST(fedgate_binary, version_prints_the_version) {
@@ -156,6 +166,66 @@ listen = "127.0.0.1:)" + std::to_string(port) +
   EXPECT_EQ(p.wait_exit(20s), 0) << p.output();
 }
 
+// The SIP side of the binary: trusted peers get answers (OPTIONS 200; a MESSAGE, with no route
+// to XMPP built yet, 503 naming why), never silence.
+TEST(fedgate_binary, answers_sip_requests) {
+  testing::temp_dir dir;
+  auto sip_port = testing::free_port();
+  auto cfg = write_config(dir.path(), R"([general]
+state_dir = "state"
+[[domains]]
+sip = "sip.test"
+xmpp = "sip.test"
+[xmpp]
+listen = []
+[[xmpp.partners]]
+domain = "xmpp.test"
+routes = ["127.0.0.1:9"]
+[sip]
+udp_listen = ["127.0.0.1:)" + std::to_string(sip_port) +
+                                          R"("]
+tcp_listen = []
+tls_listen = []
+trusted_peers = ["127.0.0.1"]
+[metrics]
+listen = ""
+)");
+  child_process p({binary, "--config", cfg.string()});
+  ASSERT_TRUE(p.wait_for_line("fedgate started", 20s)) << p.output();
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(sip_port);
+  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
+  auto request = [&](const std::string& method, const std::string& ruri, int cseq) {
+    std::string via = "SIP/2.0/UDP 127.0.0.1:" + std::to_string(ntohs(local.sin_port)) +
+                      ";branch=z9hG4bK-bin-" + std::to_string(cseq) + ";rport";
+    std::string msg = method + " " + ruri + " SIP/2.0\r\nVia: " + via +
+                      "\r\nMax-Forwards: 70\r\nFrom: <sip:alice@sip.test>;tag=a1\r\n"
+                      "To: <" +
+                      ruri + ">\r\nCall-ID: bin-" + std::to_string(cseq) +
+                      "@127.0.0.1\r\nCSeq: " + std::to_string(cseq) + " " + method +
+                      "\r\nContent-Length: 0\r\n\r\n";
+    ::send(fd, msg.data(), msg.size(), 0);
+    char buf[4096];
+    pollfd pf{fd, POLLIN, 0};
+    if (::poll(&pf, 1, 10000) != 1) return std::string("no answer");
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  };
+  EXPECT_THAT(request("OPTIONS", "sip:xmpp.test", 1), HasSubstr("SIP/2.0 200"));
+  auto answer = request("MESSAGE", "sip:bob@xmpp.test", 2);
+  EXPECT_THAT(answer, HasSubstr("SIP/2.0 503 No route to the XMPP side configured yet"));
+  EXPECT_THAT(request("MESSAGE", "sip:bob@unknown.test", 3), HasSubstr("SIP/2.0 404"));
+  ::close(fd);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait_exit(20s), 0) << p.output();
+}
+
 TEST(fedgate_binary, json_logs_when_configured) {
   testing::temp_dir dir;
   auto cfg = write_config(dir.path(), R"([general]
@@ -166,6 +236,10 @@ sip = "sip.test"
 xmpp = "sip.test"
 [xmpp]
 listen = []
+[sip]
+udp_listen = []
+tcp_listen = []
+tls_listen = []
 [metrics]
 listen = ""
 )");
