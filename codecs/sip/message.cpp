@@ -122,7 +122,7 @@ void message::clear_typed() {
 
 void message::derive_typed() {
   clear_typed();
-  auto list = [this](std::string_view value, std::vector<name_addr>& out) {
+  auto list = [](std::string_view value, std::vector<name_addr>& out) {
     list_reader reader(value);
     std::string_view element;
     while (reader.next(element))
