@@ -27,20 +27,10 @@ spdlog::level::level_enum to_spdlog(level l) {
 format current_format = format::logfmt;
 std::shared_ptr<spdlog::logger> logger;
 
-// logfmt has no formal spec; this follows the common reading (go-logfmt): bare values when they
-// hold no space, quote, '=' or control character, else double-quoted with \" \\ \n escapes.
-void append_logfmt_value(std::string& out, std::string_view v) {
-  bool quote = v.empty();
-  for (unsigned char c : v) {
-    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) {
-      quote = true;
-      break;
-    }
-  }
-  if (!quote) {
-    out += v;
-    return;
-  }
+// A double-quoted string with \" \\ \n \r \t escapes and \u00XX for the other control bytes:
+// RFC 8259 §7 for JSON, and the common reading of logfmt (go-logfmt), which also escapes DEL.
+void append_quoted(std::string& out, std::string_view v, bool escape_del) {
+  static const char hex[] = "0123456789abcdef";
   out += '"';
   for (unsigned char c : v) {
     switch (c) {
@@ -60,8 +50,7 @@ void append_logfmt_value(std::string& out, std::string_view v) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          static const char hex[] = "0123456789abcdef";
+        if (c < 0x20 || (escape_del && c == 0x7f)) {
           out += "\\u00";
           out += hex[c >> 4];
           out += hex[c & 15];
@@ -73,38 +62,24 @@ void append_logfmt_value(std::string& out, std::string_view v) {
   out += '"';
 }
 
-// RFC 8259 §7 string escaping.
-void append_json_string(std::string& out, std::string_view v) {
-  out += '"';
+// logfmt values are bare unless they hold a space, quote, '=', backslash or control byte.
+void append_logfmt_value(std::string& out, std::string_view v) {
+  bool quote = v.empty();
   for (unsigned char c : v) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          static const char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) {
+      quote = true;
+      break;
     }
   }
-  out += '"';
+  if (quote) {
+    append_quoted(out, v, true);
+  } else {
+    out += v;
+  }
+}
+
+void append_json_string(std::string& out, std::string_view v) {
+  append_quoted(out, v, false);
 }
 
 std::shared_ptr<spdlog::logger> make_logger(level min_level, format fmt) {
