@@ -192,6 +192,7 @@ TEST(stream_negotiator_prosody, stream_error_from_prosody_is_reported_with_its_t
   EXPECT_TRUE(o.closed_with->by_peer);
   EXPECT_EQ(o.closed_with->condition, stream_error_condition::not_authorized);
   EXPECT_THAT(o.closed_with->text, HasSubstr("certificate is not trusted"));
+  EXPECT_EQ(o.closed_with->kind, failure_kind::stream_error);
   EXPECT_TRUE(o.closed_with->during_negotiation);
 }
 
@@ -229,6 +230,7 @@ TEST(stream_negotiator_policy, tls_required_but_not_offered_fails_fast_with_reas
   ASSERT_TRUE(o.closed_with);
   EXPECT_EQ(o.closed_with->condition, stream_error_condition::policy_violation);
   EXPECT_THAT(o.closed_with->text, HasSubstr("TLS is required for xmpp.test"));
+  EXPECT_EQ(o.closed_with->kind, failure_kind::tls_required);
   EXPECT_THAT(o.written, HasSubstr("<policy-violation"));
   EXPECT_THAT(o.written, HasSubstr("</stream:stream>"));
 }
@@ -257,6 +259,7 @@ TEST(stream_negotiator_policy, domain_not_on_allowlist_is_refused_with_policy_vi
   ASSERT_TRUE(o.closed_with);
   EXPECT_EQ(o.closed_with->condition, stream_error_condition::policy_violation);
   EXPECT_THAT(o.closed_with->text, HasSubstr("rogue.test is not on the allowlist"));
+  EXPECT_EQ(o.closed_with->kind, failure_kind::policy);
   EXPECT_THAT(o.written, HasSubstr("<stream:stream"));  // a header precedes the error
 }
 
@@ -345,6 +348,7 @@ TEST(stream_negotiator_policy, outbound_wrong_name_certificate_is_refused_when_s
   EXPECT_EQ(o.closed_with->condition, stream_error_condition::not_authorized);
   EXPECT_THAT(o.closed_with->text, HasSubstr("certificate of xmpp.test refused: not valid for "
                                              "xmpp.test"));
+  EXPECT_EQ(o.closed_with->kind, failure_kind::certificate);
 }
 
 TEST(stream_negotiator_policy, malformed_xml_is_not_well_formed) {
