@@ -1,6 +1,7 @@
 #include "app/gateway.hpp"
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -12,8 +13,10 @@
 #include "actors/routing/unrouted_sink.hpp"
 #include "actors/routing/unrouted_sip.hpp"
 #include "actors/s2s/messages.hpp"
+#include "actors/s2s/partner_domain.hpp"
 #include "actors/s2s/s2s_service.hpp"
 #include "actors/sip/sip_service.hpp"
+#include "app/control_server.hpp"
 #include "app/state_files.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
@@ -156,6 +159,61 @@ sip_side start_sip_side(caf::actor_system& system, const config& cfg,
   return side;
 }
 
+// Answers `fedgate ctl` commands (see app/control_server.hpp). Runs on the control thread.
+std::string control_answer(const std::string& command, caf::actor_system& system, const config& cfg,
+                           const caf::actor& xmpp_service, const sip_layer::sip_service& sip,
+                           std::chrono::steady_clock::time_point started, bool accepting) {
+  using nlohmann::json;
+  if (command == "status") {
+    auto uptime =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    return json{{"version", std::string(version_string())},
+                {"revision", std::string(git_revision())},
+                {"state", accepting ? "running" : "stopping"},
+                {"uptime_seconds", uptime},
+                {"config", cfg.source.string()},
+                {"domains", cfg.domains.size()},
+                {"partners_configured", cfg.xmpp.partners.size()},
+                {"federation", cfg.xmpp.federation == federation_mode::open ? "open" : "allowlist"},
+                {"sip_udp_ports", sip.udp_ports},
+                {"sip_tcp_ports", sip.tcp_ports},
+                {"sip_tls_ports", sip.tls_ports}}
+        .dump();
+  }
+  if (command == "partners") {
+    std::vector<s2s::partner_status> live;
+    caf::scoped_actor self{system};
+    self->request(xmpp_service, std::chrono::seconds(5), s2s::status_atom::value)
+        .receive([&](const std::vector<s2s::partner_status>& all) { live = all; },
+                 [&](caf::error&) {});
+    json out = json::array();
+    auto row = [](const s2s::partner_status& p, bool configured) {
+      return json{{"domain", p.domain},      {"configured", configured},
+                  {"state", p.state},        {"streams_out", p.outbound_up},
+                  {"streams_in", p.inbound}, {"queued", p.queued},
+                  {"auth", p.auth},          {"last_error", p.last_error}};
+    };
+    for (const auto& pc : cfg.xmpp.partners) {
+      s2s::partner_status st;
+      st.domain = pc.domain;
+      st.state = "idle";
+      for (const auto& l : live) {
+        if (l.domain == pc.domain) st = l;
+      }
+      out.push_back(row(st, true));
+    }
+    for (const auto& l : live) {
+      bool configured = false;
+      for (const auto& pc : cfg.xmpp.partners)
+        configured = configured || pc.domain == l.domain;
+      if (!configured) out.push_back(row(l, false));
+    }
+    return out.dump();
+  }
+  return json{{"error", "unknown command \"" + command + "\"; commands: status, partners"}}.dump();
+}
+
 }  // namespace
 
 unsigned scheduler_threads(unsigned configured) {
@@ -224,6 +282,26 @@ int run_gateway(config cfg) {
   log_ports("tcp", cfg.sip.tcp_listen, sip.service.tcp_ports);
   log_ports("tls", cfg.sip.tls_listen, sip.service.tls_ports);
 
+  // `fedgate ctl`: the control socket in the state directory.
+  auto started = std::chrono::steady_clock::now();
+  auto running = std::make_shared<std::atomic<bool>>(true);
+  control_server control;
+  {
+    std::string error;
+    caf::actor xs = xmpp.service;
+    const auto* sip_service = &sip.service;
+    if (!control.start(
+            cfg.general.state_dir / "control.sock",
+            [&system, &cfg, xs, sip_service, started, running](const std::string& command) {
+              return control_answer(command, system, cfg, xs, *sip_service, started, *running);
+            },
+            error)) {
+      log::error("cannot open the control socket", {{"reason", error}});
+      stop_sides();
+      return 1;
+    }
+  }
+
   // /metrics, /healthz, /readyz. Readiness: the XMPP listeners are bound (start_xmpp_side fails
   // otherwise) and the gateway is not shutting down.
   auto accepting = std::make_shared<std::atomic<bool>>(true);
@@ -261,6 +339,7 @@ int run_gateway(config cfg) {
     }
     log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     *accepting = false;
+    *running = false;
     break;
   }
   {
@@ -277,6 +356,7 @@ int run_gateway(config cfg) {
   sip_layer::stop_sip_service(sip.service);
   caf::anon_send_exit(sip.handler, caf::exit_reason::user_shutdown);
   admin.stop();
+  control.stop();
   // Leaving scope destroys the actor system, which waits for every actor to finish.
   return 0;
 }

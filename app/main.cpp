@@ -3,13 +3,21 @@
 //   fedgate --config FILE         run the gateway
 //   fedgate check-config FILE     validate a config, print every error with key path and line
 //   fedgate version               print version and library versions
+//   fedgate ctl [--json] (--config FILE | --socket PATH) COMMAND
+//                                 ask the running gateway (status, partners)
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include "app/config.hpp"
+#include "app/control_server.hpp"
 #include "app/gateway.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
@@ -49,6 +57,93 @@ int check_config(const std::filesystem::path& file) {
   return 0;
 }
 
+// Aligned columns for a JSON array of flat objects (keys of the first row), or key: value lines
+// for an object.
+std::string render_table(const nlohmann::json& j) {
+  std::ostringstream out;
+  if (j.is_object()) {
+    std::size_t width = 0;
+    for (auto it = j.begin(); it != j.end(); ++it)
+      width = std::max(width, it.key().size());
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      std::string v = it->is_string() ? it->get<std::string>() : it->dump();
+      out << it.key() << std::string(width - it.key().size() + 2, ' ') << v << '\n';
+    }
+    return out.str();
+  }
+  if (!j.is_array() || j.empty()) return j.is_array() ? "(none)\n" : j.dump() + "\n";
+  std::vector<std::string> keys;
+  for (auto it = j.front().begin(); it != j.front().end(); ++it)
+    keys.push_back(it.key());
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::size_t> widths;
+  for (const auto& k : keys)
+    widths.push_back(k.size());
+  for (const auto& r : j) {
+    std::vector<std::string> row;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto& v = r.contains(keys[i]) ? r.at(keys[i]) : nlohmann::json();
+      row.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+      widths[i] = std::max(widths[i], row.back().size());
+    }
+    rows.push_back(std::move(row));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      out << cells[i];
+      if (i + 1 < cells.size()) out << std::string(widths[i] - cells[i].size() + 2, ' ');
+    }
+    out << '\n';
+  };
+  std::vector<std::string> header;
+  for (const auto& k : keys) {
+    std::string h = k;
+    for (char& c : h)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    header.push_back(h);
+  }
+  line(header);
+  for (const auto& r : rows)
+    line(r);
+  return out.str();
+}
+
+int ctl(const std::string& config_file, std::string socket, bool json,
+        const std::vector<std::string>& words) {
+  if (socket.empty()) {
+    if (config_file.empty()) {
+      std::cerr << "fedgate ctl: give --config FILE (or --socket PATH)\n";
+      return 2;
+    }
+    auto r = fedgate::app::load_config_file(config_file);
+    if (!report(r, config_file)) return 2;
+    socket = (r.cfg.general.state_dir / "control.sock").string();
+  }
+  std::string command;
+  for (const auto& w : words)
+    command += (command.empty() ? "" : " ") + w;
+  std::string error;
+  std::string answer = fedgate::app::control_request(socket, command, error);
+  if (!error.empty()) {
+    std::cerr << "fedgate ctl: " << error << '\n';
+    return 1;
+  }
+  auto parsed = nlohmann::json::parse(answer, nullptr, false);
+  if (parsed.is_discarded()) {
+    std::cerr << "fedgate ctl: unreadable answer: " << answer << '\n';
+    return 1;
+  }
+  bool failed = parsed.is_object() && parsed.contains("error");
+  if (json) {
+    std::cout << parsed.dump(2) << '\n';
+  } else if (failed) {
+    std::cerr << "fedgate ctl: " << parsed["error"].get<std::string>() << '\n';
+  } else {
+    std::cout << render_table(parsed);
+  }
+  return failed ? 1 : 0;
+}
+
 int run(const std::filesystem::path& file) {
   config_result r = load_and_check(file);
   if (!report(r, file)) {
@@ -75,6 +170,14 @@ int main(int argc, char** argv) {
   auto* check = cli.add_subcommand("check-config", "Validate a config file and print every error");
   check->add_option("file", check_file, "Config file")->required();
   auto* version = cli.add_subcommand("version", "Print the version");
+  auto* control = cli.add_subcommand("ctl", "Ask the running gateway: status, partners");
+  std::string ctl_config, ctl_socket;
+  bool ctl_json = false;
+  std::vector<std::string> ctl_words;
+  control->add_option("--config", ctl_config, "The running gateway's config (finds its socket)");
+  control->add_option("--socket", ctl_socket, "The control socket (state_dir/control.sock)");
+  control->add_flag("--json", ctl_json, "Print the answer as JSON");
+  control->add_option("command", ctl_words, "status | partners")->required();
 
   try {
     cli.parse(argc, argv);
@@ -83,6 +186,7 @@ int main(int argc, char** argv) {
   }
 
   if (*check) return check_config(check_file);
+  if (*control) return ctl(ctl_config, ctl_socket, ctl_json, ctl_words);
   if (*version) {
     std::cout << "fedgate " << fedgate::app::version_string() << " ("
               << fedgate::app::git_revision() << ")\n";

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -224,6 +225,50 @@ listen = ""
   ::close(fd);
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait_exit(20s), 0) << p.output();
+}
+
+// `fedgate ctl` against the running gateway: status and partners, as JSON and as tables, the
+// socket owner-only, errors for unknown commands, and a second gateway on the same state
+// directory refused instead of stealing the socket.
+TEST(fedgate_binary, ctl_answers_status_and_partners) {
+  testing::temp_dir dir;
+  auto cfg = write_config(dir.path(), test_config(R"([[xmpp.partners]]
+domain = "xmpp.test"
+routes = ["127.0.0.1:9"]
+)"));
+  child_process p({binary, "--config", cfg.string()});
+  ASSERT_TRUE(p.wait_for_line("fedgate started", 20s)) << p.output();
+  auto sock = dir.path() / "state" / "control.sock";
+  struct stat st {};
+  ASSERT_EQ(::stat(sock.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  child_process status({binary, "ctl", "--config", cfg.string(), "--json", "status"});
+  EXPECT_EQ(status.wait_exit(10s), 0) << status.output();
+  EXPECT_THAT(status.output(), HasSubstr("\"state\": \"running\""));
+  EXPECT_THAT(status.output(), HasSubstr("\"partners_configured\": 1"));
+  EXPECT_THAT(status.output(), HasSubstr("\"version\": \"0.1.0\""));
+
+  child_process partners({binary, "ctl", "--socket", sock.string(), "partners"});
+  EXPECT_EQ(partners.wait_exit(10s), 0) << partners.output();
+  EXPECT_THAT(partners.output(), HasSubstr("DOMAIN"));
+  EXPECT_THAT(partners.output(), HasSubstr("xmpp.test"));
+  EXPECT_THAT(partners.output(), HasSubstr("idle"));
+
+  child_process unknown({binary, "ctl", "--config", cfg.string(), "frobnicate"});
+  EXPECT_EQ(unknown.wait_exit(10s), 1);
+  EXPECT_THAT(unknown.output(), HasSubstr("unknown command"));
+
+  child_process second({binary, "--config", cfg.string()});
+  EXPECT_EQ(second.wait_exit(20s), 1);
+  EXPECT_THAT(second.output(), HasSubstr("another fedgate is running"));
+
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait_exit(20s), 0) << p.output();
+  EXPECT_FALSE(std::filesystem::exists(sock));
+  child_process gone({binary, "ctl", "--config", cfg.string(), "status"});
+  EXPECT_EQ(gone.wait_exit(10s), 1);
+  EXPECT_THAT(gone.output(), HasSubstr("is fedgate running"));
 }
 
 TEST(fedgate_binary, json_logs_when_configured) {
