@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 
+#include "codecs/mapping/internal/xml.hpp"
 #include "codecs/sip/serializer.hpp"
 #include "codecs/xmpp/serializer.hpp"
 
@@ -242,25 +243,8 @@ void write_stanza_error(std::string& out, const stanza_error& e, std::string_vie
   out += "</error>";
 }
 
-namespace {
-std::string_view local_name(const char* qname) {
-  std::string_view n(qname);
-  auto colon = n.find(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
-}
-
-// The namespace in scope for `node` (default or prefixed), walking up the tree.
-std::string_view namespace_of(pugi::xml_node node) {
-  std::string_view n(node.name());
-  auto colon = n.find(':');
-  std::string attr = colon == std::string_view::npos ? std::string("xmlns")
-                                                     : "xmlns:" + std::string(n.substr(0, colon));
-  for (pugi::xml_node p = node; p; p = p.parent()) {
-    if (auto a = p.attribute(attr.c_str())) return a.value();
-  }
-  return {};
-}
-}  // namespace
+using internal::local_name;
+using internal::namespace_of;
 
 stanza_error parse_stanza_error(const pugi::xml_node& error) {
   stanza_error e;
@@ -268,7 +252,7 @@ stanza_error parse_stanza_error(const pugi::xml_node& error) {
   for (pugi::xml_node child : error.children()) {
     if (child.type() != pugi::node_element) continue;
     if (namespace_of(child) != stanzas_ns) continue;
-    std::string_view name = local_name(child.name());
+    std::string_view name = local_name(child);
     if (name == "text") {
       e.text = child.text().get();
     } else if (!found) {
