@@ -416,5 +416,36 @@ TEST(message, subject_with_crlf_is_made_one_line) {
   EXPECT_EQ((*out)->headers[0].second, "line1  X-Injected: yes");
 }
 
+TEST(message, truncated_and_garbled_bodies_never_crash) {
+  // Every prefix of structured bodies: either a result or an error, never a crash or a hang.
+  const std::pair<const char*, std::string> bodies[] = {
+      {"multipart/alternative;boundary=b1",
+       "--b1\r\nContent-Type: text/plain\r\nContent-Language: de\r\n\r\nHallo\r\n--b1\r\n"
+       "\r\nHello\r\n--b1--\r\n"},
+      {"message/cpim",
+       "NS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: a\r\nSubject: ;lang=fr Salut\r\n\r\n"
+       "Content-Type: text/plain\r\n\r\nhi"},
+      {"application/im-iscomposing+xml",
+       "<isComposing xmlns='urn:ietf:params:xml:ns:im-iscomposing'><state>idle</state>"
+       "<refresh>x</refresh></isComposing>"},
+      {"message/imdn+xml",
+       "<imdn xmlns='urn:ietf:params:xml:ns:imdn'><message-id>m</message-id>"
+       "<delivery-notification><status><delivered/></status></delivery-notification></imdn>"},
+  };
+  int ok = 0;
+  for (const auto& [type, body] : bodies) {
+    for (std::size_t n = 0; n <= body.size(); ++n) {
+      auto r = from_sip(parse_sip(sip_message("", type, body.substr(0, n))), gw_map());
+      ok += r ? 1 : 0;
+    }
+    EXPECT_TRUE(from_sip(parse_sip(sip_message("", type, body)), gw_map())) << type;
+  }
+  EXPECT_GT(ok, 0);
+  auto cpim = from_sip(parse_sip(sip_message("", bodies[1].first, bodies[1].second)), gw_map());
+  ASSERT_TRUE(cpim);
+  ASSERT_EQ(cpim->subjects.size(), 1u);
+  EXPECT_EQ(cpim->subjects[0], (localized_text{"fr", "Salut"}));
+}
+
 }  // namespace
 }  // namespace fedgate::mapping
