@@ -163,7 +163,8 @@ class stream_negotiator : private xmpp::stream_handler {
   // Receiving role: the authoritative server's verdict on a key from verify_key().
   void dialback_verified(const std::string& originating, const std::string& receiving, bool valid);
 
-  // Initiating role, once authenticated: writes the stanza (its from/to must be on the pair).
+  // Initiating role, once authenticated: writes the stanza. The caller (partner_domain) picks the
+  // stream by the stanza's from-domain and the service by its to-domain, so the pair matches.
   // False when the stream cannot carry it (not authenticated, or closed).
   bool send_stanza(pugi::xml_node stanza);
   // Queues a db:verify (sent as soon as the stream is ready for it).
