@@ -101,10 +101,7 @@ milliseconds backoff(partner_state& st, unsigned failures) {
 }
 
 void bounce(self_ptr self, const stanza& s, stanza_error_spec spec, const std::string& text) {
-  metrics::xmpp_stanzas().bounced(metrics::direction::out, kind_of(s), condition_of(spec));
-  if (auto b = make_bounce(s, spec, text)) {
-    self->send(self->state.cfg.bounce_to, inbound_atom::value, std::move(*b));
-  }
+  bounce_outbound(self, self->state.cfg.bounce_to, s, spec, text);
 }
 
 void arm_queue_timer(self_ptr self) {

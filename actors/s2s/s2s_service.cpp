@@ -108,10 +108,7 @@ caf::actor partner(self_ptr self, const std::string& domain) {
 }
 
 void bounce(self_ptr self, const stanza& s, stanza_error_spec spec, const std::string& text) {
-  metrics::xmpp_stanzas().bounced(metrics::direction::out, kind_of(s), condition_of(spec));
-  if (auto b = make_bounce(s, spec, text)) {
-    self->send(self->state.cfg->sink, inbound_atom::value, std::move(*b));
-  }
+  bounce_outbound(self, self->state.cfg->sink, s, spec, text);
 }
 
 caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_config> cfg) {
