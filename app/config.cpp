@@ -353,6 +353,17 @@ void read_dns(toml_reader& r, dns_config& d) {
   r.finish();
 }
 
+void read_im(toml_reader& r, im_config& im) {
+  r.read_unsigned("shards", im.shards, 1, 256);
+  r.read_unsigned("session_idle_timeout_ms", im.session_idle_timeout_ms, 1000, 86400000);
+  r.read_unsigned("delivery_timeout_ms", im.delivery_timeout_ms, 100, 31000);
+  r.read_unsigned("error_window_ms", im.error_window_ms, 0, 30000);
+  r.read_unsigned("session_queue_max", im.session_queue_max, 1, 1000000);
+  r.read_unsigned("max_body_bytes", im.max_body_bytes, 1, 16 * 1024 * 1024);
+  r.read("chat_states_to_sip", im.chat_states_to_sip);
+  r.finish();
+}
+
 void read_metrics(toml_reader& r, metrics_config& m) {
   std::string listen;
   if (r.read("listen", listen)) {
@@ -380,6 +391,15 @@ void check_whole(toml_reader& root, config& c) {
     if (!xmpp_domains.insert(d.xmpp).second) {
       root.error("domains", "XMPP domain \"" + d.xmpp + "\" is mapped twice");
     }
+  }
+  if (std::uint64_t timer_f = 64ull * c.sip.t1_ms;
+      c.im.delivery_timeout_ms + c.im.error_window_ms >= timer_f) {
+    root.error("im.delivery_timeout_ms",
+               "delivery_timeout_ms + error_window_ms must stay below SIP timer F (64 * sip.t1_ms "
+               "= " +
+                   std::to_string(timer_f) +
+                   " ms), or SIP senders give up before fedgate "
+                   "answers");
   }
   for (const auto& p : c.xmpp.partners) {
     if (xmpp_domains.count(p.domain)) {
@@ -434,6 +454,7 @@ config_result load_config_string(std::string_view text, const std::filesystem::p
   if (auto x = r.table("xmpp")) read_xmpp(*x, base_dir, c.xmpp);
   if (auto s = r.table("sip")) read_sip(*s, base_dir, c.sip);
   if (auto d = r.table("dns")) read_dns(*d, c.dns);
+  if (auto i = r.table("im")) read_im(*i, c.im);
   if (auto m = r.table("metrics")) read_metrics(*m, c.metrics);
   r.finish();
   check_whole(r, c);

@@ -128,6 +128,18 @@ struct dns_config {
   unsigned tries = 2;
 };
 
+// Instant messaging between the sides (docs/im.md): router shards, session lifetime, the
+// timers behind "every SIP MESSAGE is answered", per-conversation queue, message size.
+struct im_config {
+  unsigned shards = 4;
+  unsigned session_idle_timeout_ms = 600000;
+  unsigned delivery_timeout_ms = 25000;  // below SIP timer F (32 s)
+  unsigned error_window_ms = 500;
+  std::size_t session_queue_max = 1000;
+  std::size_t max_body_bytes = 65536;  // bodies + subjects; larger: policy-violation / 513
+  bool chat_states_to_sip = true;
+};
+
 struct metrics_config {
   std::optional<endpoint> listen = endpoint{"127.0.0.1", 9464};  // nullopt = off
 };
@@ -139,6 +151,7 @@ struct config {
   xmpp_config xmpp;
   sip_config sip;
   dns_config dns;
+  im_config im;
   metrics_config metrics;
 };
 

@@ -10,8 +10,7 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
-#include "actors/routing/unrouted_sink.hpp"
-#include "actors/routing/unrouted_sip.hpp"
+#include "actors/im/router.hpp"
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/partner_domain.hpp"
 #include "actors/s2s/s2s_service.hpp"
@@ -57,20 +56,32 @@ std::vector<std::string> xmpp_domains(const config& cfg) {
   return out;
 }
 
-// Forwards stanzas to an actor chosen after it was spawned (see start_xmpp_side).
-caf::behavior forward_to(caf::event_based_actor* self, std::shared_ptr<caf::actor> target) {
-  return {[=](s2s::inbound_atom a, s2s::stanza& s) { self->send(*target, a, std::move(s)); }};
+// The IM router both sides deliver into (actors/im/router.hpp).
+im::im_router start_router(caf::actor_system& system, const config& cfg) {
+  im::im_config ic;
+  for (const auto& d : cfg.domains) {
+    ic.domains.add(d.sip, d.xmpp);
+    ic.local_xmpp_domains.push_back(d.xmpp);
+  }
+  ic.shards = cfg.im.shards;
+  ic.session_idle = std::chrono::milliseconds(cfg.im.session_idle_timeout_ms);
+  ic.delivery_timeout = std::chrono::milliseconds(cfg.im.delivery_timeout_ms);
+  ic.error_window = std::chrono::milliseconds(cfg.im.error_window_ms);
+  ic.session_queue_max = cfg.im.session_queue_max;
+  ic.limits.max_body_bytes = cfg.im.max_body_bytes;
+  ic.chat_states_to_sip = cfg.im.chat_states_to_sip;
+  return im::start_im_router(system, std::move(ic));
 }
 
-// The XMPP federation side: the S2S service and the sink its stanzas go to.
+// The XMPP federation side: the S2S service.
 struct xmpp_side {
   caf::actor service;
-  std::vector<caf::actor> helpers;  // stopped after the service
 };
 
-// Starts the XMPP federation side. service is nullptr after logging why it could not start.
+// Starts the XMPP federation side; its stanzas go to `sink`. service is nullptr after logging
+// why it could not start.
 xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg,
-                          std::shared_ptr<dns::resolver> resolver) {
+                          std::shared_ptr<dns::resolver> resolver, caf::actor sink) {
   std::string error;
   auto secret = dialback_secret(cfg, error);
   if (!secret) {
@@ -82,19 +93,13 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg,
     log::error("cannot set up TLS for XMPP", {{"reason", error}});
     return {};
   }
-  // The sink needs the service (to send replies) and the service needs the sink, so the
-  // service gets a forwarder that is pointed at the sink once both exist.
-  auto sink_target = std::make_shared<caf::actor>();
-  caf::actor forwarder = system.spawn(forward_to, sink_target);
-  auto svc = s2s::start_s2s_service(
-      system,
-      s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), *secret, tls_ctx, forwarder, resolver});
+  auto svc =
+      s2s::start_s2s_service(system, s2s::s2s_service_config{cfg.xmpp, xmpp_domains(cfg), *secret,
+                                                             tls_ctx, std::move(sink), resolver});
   if (!svc.actor) {
     log::error("cannot start the XMPP side", {{"reason", svc.error}});
-    caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);
     return {};
   }
-  *sink_target = routing::spawn_unrouted_sink(system, svc.actor);
   for (std::size_t i = 0; i < svc.ports.size(); ++i) {
     log::info("s2s listening", {{"address", cfg.xmpp.listen[i].host}, {"port", svc.ports[i]}});
   }
@@ -103,18 +108,17 @@ xmpp_side start_xmpp_side(caf::actor_system& system, const config& cfg,
                                 {"port", svc.direct_tls_ports[i]},
                                 {"tls", "direct"}});
   }
-  return {svc.actor, {forwarder, *sink_target}};
+  return {svc.actor};
 }
 
-// The SIP side: listeners, transaction shards, the (interim) request handler.
+// The SIP side: listeners, transaction shards; requests go to `handler` (the router).
 struct sip_side {
   sip_layer::sip_service service;
-  caf::actor handler;
   bool ok() const { return service.ok(); }
 };
 
 sip_side start_sip_side(caf::actor_system& system, const config& cfg,
-                        std::shared_ptr<dns::resolver> resolver) {
+                        std::shared_ptr<dns::resolver> resolver, caf::actor handler) {
   sip_layer::sip_service_config sc;
   for (const auto& ep : cfg.sip.udp_listen)
     sc.udp.push_back({ep.host, ep.port});
@@ -153,9 +157,7 @@ sip_side start_sip_side(caf::actor_system& system, const config& cfg,
     }
   }
   sip_side side;
-  side.handler = routing::spawn_unrouted_sip(system);
-  side.service = sip_layer::start_sip_service(system, sc, side.handler);
-  if (!side.ok()) caf::anon_send_exit(side.handler, caf::exit_reason::user_shutdown);
+  side.service = sip_layer::start_sip_service(system, sc, std::move(handler));
   return side;
 }
 
@@ -256,21 +258,26 @@ int run_gateway(config cfg) {
     log::warn("DNS resolver unavailable; partners need static routes",
               {{"reason", resolver->init_error()}});
   }
-  xmpp_side xmpp = start_xmpp_side(system, cfg, resolver);
-  if (!xmpp.service) return 1;
-  sip_side sip = start_sip_side(system, cfg, resolver);
+  // The router first: both sides deliver into it from their first byte on; it holds back
+  // what arrives until connect_im_router() hands it the started services.
+  im::im_router router = start_router(system, cfg);
+  xmpp_side xmpp = start_xmpp_side(system, cfg, resolver, router.entry);
+  if (!xmpp.service) {
+    im::stop_im_router(router);
+    return 1;
+  }
+  sip_side sip = start_sip_side(system, cfg, resolver, router.entry);
   auto stop_sides = [&] {
     caf::anon_send(xmpp.service, s2s::shutdown_atom::value);
-    for (auto& a : xmpp.helpers)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     sip_layer::stop_sip_service(sip.service);
-    if (sip.handler) caf::anon_send_exit(sip.handler, caf::exit_reason::user_shutdown);
+    im::stop_im_router(router);
   };
   if (!sip.ok()) {
     log::error("cannot start the SIP side", {{"reason", sip.service.error}});
     stop_sides();
     return 1;
   }
+  im::connect_im_router(router, xmpp.service, sip.service.shards);
   auto log_ports = [](const char* transport, const std::vector<endpoint>& eps,
                       const std::vector<std::uint16_t>& ports) {
     for (std::size_t i = 0; i < ports.size() && i < eps.size(); ++i) {
@@ -350,11 +357,9 @@ int run_gateway(config cfg) {
     waiter->receive([](const caf::down_msg&) {},
                     caf::after(std::chrono::seconds(5)) >>
                         [] { log::warn("the XMPP side did not stop within 5 s"); });
-    for (auto& a : xmpp.helpers)
-      waiter->send_exit(a, caf::exit_reason::user_shutdown);
   }
   sip_layer::stop_sip_service(sip.service);
-  caf::anon_send_exit(sip.handler, caf::exit_reason::user_shutdown);
+  im::stop_im_router(router);
   admin.stop();
   control.stop();
   // Leaving scope destroys the actor system, which waits for every actor to finish.

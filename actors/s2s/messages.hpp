@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/actor.hpp>
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
@@ -22,17 +23,25 @@ struct stanza {
   std::string kind;  // message | presence | iq
   std::string type;  // the type attribute ("" when absent)
   std::string id;
+  // Who wants to know when the stanza was written to an authenticated stream: it gets
+  // (written_atom, id, to) from the stream actor that wrote it. Bounces still go to the sink.
+  // The IM router uses it to answer a SIP MESSAGE only once its stanza left (RFC 7572 semantics
+  // in docs/im.md). Invalid: nobody is told.
+  caf::actor on_written = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stanza& x) {
-  return f(caf::meta::type_name("s2s_stanza"), x.xml, x.from, x.to, x.kind, x.type, x.id);
+  return f(caf::meta::type_name("s2s_stanza"), x.xml, x.from, x.to, x.kind, x.type, x.id,
+           x.on_written);
 }
 
 // service/partner → stream: write this stanza (initiating streams only).
 using send_atom = caf::atom_constant<caf::atom("s2s_send")>;
 // anyone → service: deliver this stanza to its remote domain (bounced when that fails).
 using deliver_atom = caf::atom_constant<caf::atom("s2s_deliv")>;
+// stream → stanza::on_written: (written, id, to) the stanza was written to an authenticated stream.
+using written_atom = caf::atom_constant<caf::atom("s2s_wrote")>;
 // stream → sink: a stanza arrived on an authenticated inbound stream.
 using inbound_atom = caf::atom_constant<caf::atom("s2s_in")>;
 // stream → partner: (stream_up, stream, local, remote, method, initiating)

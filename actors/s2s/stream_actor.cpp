@@ -304,6 +304,7 @@ caf::behavior stream_behavior(caf::stateful_actor<stream_state>* self, stream_ac
           s.write(st_.xml);
           metrics::xmpp_stanzas().inc(metrics::direction::out, kind_of(st_),
                                       metrics::outcome::delivered);
+          if (st_.on_written) self->send(st_.on_written, written_atom::value, st_.id, st_.to);
         } else {
           // The partner only sends after stream_up; a race with a closing stream ends here:
           // hand it back so it is queued for the next stream or bounced, never lost.

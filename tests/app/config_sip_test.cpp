@@ -40,6 +40,8 @@ trusted_certificate_names = ["pool.sfb.example.com"]
 [[sip.routes]]
 domain = "partner.example"
 uri = "sip:192.0.2.10:5070;transport=tcp"
+[im]
+delivery_timeout_ms = 10000
 )");
   ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].key + ": " + r.errors[0].message);
   EXPECT_EQ(r.cfg.sip.t1_ms, 250u);
@@ -69,6 +71,57 @@ TEST(config_sip, unknown_route_key_is_an_error) {
   auto r = load("[[sip.routes]]\ndomain = \"a\"\nuri = \"sip:10.0.0.1\"\nport = 5\n");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors[0].key.find("port"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fedgate::app
+
+namespace fedgate::app {
+namespace {
+
+TEST(config_im, defaults) {
+  auto r = load("");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.cfg.im.shards, 4u);
+  EXPECT_EQ(r.cfg.im.delivery_timeout_ms, 25000u);
+  EXPECT_EQ(r.cfg.im.error_window_ms, 500u);
+  EXPECT_EQ(r.cfg.im.session_queue_max, 1000u);
+  EXPECT_EQ(r.cfg.im.max_body_bytes, 65536u);
+  EXPECT_TRUE(r.cfg.im.chat_states_to_sip);
+}
+
+TEST(config_im, every_key_is_read) {
+  auto r = load(R"(
+[im]
+shards = 8
+session_idle_timeout_ms = 60000
+delivery_timeout_ms = 5000
+error_window_ms = 100
+session_queue_max = 50
+max_body_bytes = 10000
+chat_states_to_sip = false
+)");
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].key + ": " + r.errors[0].message);
+  EXPECT_EQ(r.cfg.im.shards, 8u);
+  EXPECT_EQ(r.cfg.im.session_idle_timeout_ms, 60000u);
+  EXPECT_EQ(r.cfg.im.delivery_timeout_ms, 5000u);
+  EXPECT_EQ(r.cfg.im.error_window_ms, 100u);
+  EXPECT_EQ(r.cfg.im.session_queue_max, 50u);
+  EXPECT_EQ(r.cfg.im.max_body_bytes, 10000u);
+  EXPECT_FALSE(r.cfg.im.chat_states_to_sip);
+}
+
+// The SIP sender must get fedgate's answer before its own transaction gives up (timer F).
+TEST(config_im, delivery_timeout_must_fit_in_sip_timer_f) {
+  auto r = load("[sip]\nt1_ms = 250\n");  // timer F = 16 s < 25 s + 0.5 s
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors[0].key, "im.delivery_timeout_ms");
+  EXPECT_NE(r.errors[0].message.find("16000"), std::string::npos);
+}
+
+TEST(config_im, unknown_keys_and_ranges_are_errors) {
+  auto r = load("[im]\nshards = 0\nqueue = 3\n");
+  EXPECT_EQ(r.errors.size(), 2u);
 }
 
 }  // namespace

@@ -167,8 +167,9 @@ listen = "127.0.0.1:)" + std::to_string(port) +
   EXPECT_EQ(p.wait_exit(20s), 0) << p.output();
 }
 
-// The SIP side of the binary: trusted peers get answers (OPTIONS 200; a MESSAGE, with no route
-// to XMPP built yet, 503 naming why), never silence.
+// The SIP side of the binary: trusted peers get answers (OPTIONS 200; a MESSAGE to a partner
+// that cannot be reached, the mapped remote-server-timeout 408 after im.delivery_timeout_ms; an
+// unknown domain 404), never silence.
 TEST(fedgate_binary, answers_sip_requests) {
   testing::temp_dir dir;
   auto sip_port = testing::free_port();
@@ -188,6 +189,8 @@ udp_listen = ["127.0.0.1:)" + std::to_string(sip_port) +
 tcp_listen = []
 tls_listen = []
 trusted_peers = ["127.0.0.1"]
+[im]
+delivery_timeout_ms = 1000
 [metrics]
 listen = ""
 )");
@@ -220,7 +223,7 @@ listen = ""
   };
   EXPECT_THAT(request("OPTIONS", "sip:xmpp.test", 1), HasSubstr("SIP/2.0 200"));
   auto answer = request("MESSAGE", "sip:bob@xmpp.test", 2);
-  EXPECT_THAT(answer, HasSubstr("SIP/2.0 503 No route to the XMPP side configured yet"));
+  EXPECT_THAT(answer, HasSubstr("SIP/2.0 408 no stream to xmpp.test within 1000 ms"));
   EXPECT_THAT(request("MESSAGE", "sip:bob@unknown.test", 3), HasSubstr("SIP/2.0 404"));
   ::close(fd);
   p.signal(SIGTERM);

@@ -397,13 +397,13 @@ TEST_F(prosody_federation, restart_outlasting_the_queue_timeout_bounces) {
 }
 
 // The fedgate binary itself federates: a message from Prosody's user arrives over an inbound
-// stream, and (no SIP route being configured yet) the answer goes back over fedgate's own
+// stream, and (the SIP domain resolving nowhere: 503) the answer goes back over fedgate's own
 // outbound stream as <service-unavailable/>, never silently dropped.
 TEST_F(prosody_federation, fedgate_binary_answers_through_prosody) {
   start({}, fedgate_binary);
   auto [rc, out] = client({"--send-to", "bob@sip.test", "--expect-error", "service-unavailable"});
   EXPECT_EQ(rc, 0) << out << diagnostics();
-  EXPECT_TRUE(harness_->wait_for_line("msg=\"stanza received\" kind=message", 10s))
+  EXPECT_TRUE(harness_->wait_for_line("msg=\"im message refused by the SIP side\"", 10s))
       << diagnostics();
   // What operators see: both streams up with their auth method, the bounce counted.
   auto [status, metrics] = testing::http_get(metrics_port_, "/metrics");

@@ -1,0 +1,244 @@
+#include "actors/im/router.hpp"
+
+#include <unordered_map>
+
+#include <caf/actor_pool.hpp>
+#include <caf/all.hpp>
+
+#include "actors/im/messages.hpp"
+#include "actors/im/ownership.hpp"
+#include "actors/im/session.hpp"
+#include "actors/s2s/bounce.hpp"
+#include "actors/s2s/messages.hpp"
+#include "actors/s2s/stanza_metrics.hpp"
+#include "actors/sip/messages.hpp"
+#include "codecs/mapping/address.hpp"
+#include "codecs/sip/serializer.hpp"
+#include "metrics/families.hpp"
+#include "metrics/log.hpp"
+
+namespace fedgate::im {
+namespace {
+
+using wire_atom = caf::atom_constant<caf::atom("im_wire")>;
+
+// ---- the ownership policy: runs in the sender's context (actor_pool) ----------------------------
+
+std::string key_of(const s2s::stanza& s) {
+  auto to = xmpp::jid::parse(s.to);
+  auto from = xmpp::jid::parse(s.from);
+  if (!to || !from || !to->has_local() || !from->has_local()) return {};
+  return conversation_key(to->bare_string(), from->bare_string());
+}
+
+std::string key_of(const sip::message& request, const mapping::domain_map& domains) {
+  auto local = mapping::sip_uri_to_jid(request.from().uri_text, domains);
+  auto remote = mapping::sip_uri_to_jid(request.to().uri_text, domains);
+  if (!local || !remote) return {};
+  return conversation_key(local->bare_string(), remote->bare_string());
+}
+
+struct ownership_policy {
+  std::shared_ptr<const mapping::domain_map> domains;
+
+  void operator()(caf::actor_system&, caf::actor_pool::uplock& guard,
+                  const caf::actor_pool::actor_vec& shards, caf::mailbox_element_ptr& ptr,
+                  caf::execution_unit* host) {
+    auto& content = ptr->content();
+    std::string key;
+    caf::mailbox_element_ptr routed;
+    if (content.match_elements<s2s::inbound_atom, s2s::stanza>()) {
+      auto s = content.move_if_unshared<s2s::stanza>(1);
+      key = key_of(s);
+      routed = caf::make_mailbox_element(std::move(ptr->sender), ptr->mid, std::move(ptr->stages),
+                                         routed_atom::value, key, std::move(s));
+    } else if (content.match_elements<sip_layer::sip_request_atom,
+                                      sip_layer::incoming_request>()) {
+      auto r = content.move_if_unshared<sip_layer::incoming_request>(1);
+      key = key_of(r.request, *domains);
+      routed = caf::make_mailbox_element(std::move(ptr->sender), ptr->mid, std::move(ptr->stages),
+                                         routed_atom::value, key, std::move(r));
+    }
+    // Everything else (CANCEL notices, status queries) goes to shard 0 unchanged.
+    auto target = shards[routed ? owner_of(key, shards.size()).shard : 0];
+    guard.unlock();
+    target->enqueue(routed ? std::move(routed) : std::move(ptr), host);
+  }
+};
+
+// ---- shards -------------------------------------------------------------------------------------
+
+struct shard_state {
+  std::shared_ptr<im_config> cfg;  // s2s and sip_shards filled by the wire message
+  std::shared_ptr<const im_config> ready;
+  struct entry {
+    caf::actor session;
+    std::uint64_t forwarded = 0;
+  };
+  std::unordered_map<std::string, entry> sessions;
+  std::unordered_map<caf::actor_addr, std::string> keys;
+  std::optional<metrics::actor_count_guard> alive;
+  static inline const char* name = "im_router_shard";
+};
+
+using shard_ptr = caf::stateful_actor<shard_state>*;
+
+void send_to_partner(shard_ptr self, s2s::stanza s) {
+  self->send(self->state.ready->s2s, s2s::deliver_atom::value, std::move(s));
+}
+
+// Bounces a stanza that reached no conversation (when RFC 6120 §8.3.1 allows a reply) and
+// counts it.
+void refuse(shard_ptr self, const s2s::stanza& s, s2s::stanza_error_spec spec,
+            const std::string& text) {
+  metrics::xmpp_stanzas().bounced(metrics::direction::in, s2s::kind_of(s), s2s::condition_of(spec));
+  if (auto b = s2s::make_bounce(s, spec, text)) send_to_partner(self, std::move(*b));
+}
+
+// A stanza that is not a conversation message (iq, presence, messages to or from a bare domain;
+// pings to our domains never get here: the stream answers them, XEP-0199 §4.2).
+void handle_non_conversation(shard_ptr self, const s2s::stanza& s) {
+  if (s.type == "error") return;  // never answer an error (RFC 6120 §8.3.1)
+  if (s.kind == "message") {
+    // A message to the domain itself or from a domain: there is nobody to give it to.
+    return refuse(self, s, s2s::service_unavailable, "no user at this address");
+  }
+  refuse(self, s, s2s::service_unavailable, "this gateway does not handle " + s.kind + " here yet");
+}
+
+void answer(const sip_layer::incoming_request& in, int status, std::string_view reason = {}) {
+  sip_layer::respond(in, sip::make_response(in.request, status, reason).build().value());
+}
+
+// The mapping error of a request whose addresses did not map (the key was empty).
+void answer_address_error(shard_ptr self, const sip_layer::incoming_request& in) {
+  const auto& domains = self->state.ready->domains;
+  auto local = mapping::sip_uri_to_jid(in.request.from().uri_text, domains);
+  if (!local) return answer(in, local.err().status, "From: " + local.err().reason);
+  auto remote = mapping::sip_uri_to_jid(in.request.to().uri_text, domains);
+  if (!remote) return answer(in, remote.err().status, "To: " + remote.err().reason);
+  answer(in, 400, "Addresses do not map");
+}
+
+template <class Routed>
+void to_session(shard_ptr self, const std::string& key, Routed&& what) {
+  auto& st = self->state;
+  auto it = st.sessions.find(key);
+  if (it == st.sessions.end()) {
+    auto sp = key.find(' ');
+    auto local = xmpp::jid::parse(std::string_view(key).substr(0, sp));
+    auto remote = xmpp::jid::parse(std::string_view(key).substr(sp + 1));
+    session_identity id{key, *local, *remote};
+    auto session = spawn_session(self, std::move(id), st.ready, self);
+    st.keys.emplace(session.address(), key);
+    it = st.sessions.emplace(key, shard_state::entry{session, 0}).first;
+  }
+  ++it->second.forwarded;
+  self->send(it->second.session, routed_atom::value, key, std::forward<Routed>(what));
+}
+
+caf::behavior running(shard_ptr self) {
+  return {
+      [=](routed_atom, const std::string& key, s2s::stanza& s) {
+        auto& st = self->state;
+        if (key.empty() || s.kind != "message") return handle_non_conversation(self, s);
+        // Stanzas to a local domain we do not serve never get here (the S2S layer refuses
+        // them with host-unknown); from a local domain would be a loop.
+        auto from = xmpp::jid::parse(s.from);
+        for (const auto& d : st.ready->local_xmpp_domains) {
+          if (from && from->domain() == d) {
+            return refuse(self, s, s2s::forbidden, "sender claims a local domain");
+          }
+        }
+        to_session(self, key, std::move(s));
+      },
+      [=](routed_atom, const std::string& key, sip_layer::incoming_request& in) {
+        if (in.server_id == 0) return;  // ACK for a 2xx: no transaction, nothing to answer
+        auto method = in.request.method();
+        if (method == "OPTIONS") return answer(in, 200);
+        if (method == "SUBSCRIBE") return answer(in, 489, "Presence is not available yet");
+        if (method != "MESSAGE" && method != "INVITE" && method != "BYE") return answer(in, 501);
+        if (key.empty()) return answer_address_error(self, in);
+        to_session(self, key, std::move(in));
+      },
+      [=](sip_layer::sip_cancelled_atom, const caf::actor&, std::uint64_t) {
+        // Sessions answer INVITEs at once (router.hpp), so a CANCEL finds nothing to stop.
+      },
+      [=](idle_atom, const std::string& key, std::uint64_t processed) {
+        auto& st = self->state;
+        auto it = st.sessions.find(key);
+        if (it == st.sessions.end() || it->second.forwarded != processed) return;
+        // The session quits on this; its exit (still in `keys`) is then expected, not a fault.
+        self->send(it->second.session, idle_atom::value);
+        st.sessions.erase(it);
+      },
+      [=](count_sessions_atom) { return static_cast<std::uint64_t>(self->state.sessions.size()); },
+  };
+}
+
+caf::behavior router_shard(shard_ptr self, std::shared_ptr<im_config> cfg) {
+  self->state.cfg = std::move(cfg);
+  self->state.alive.emplace(metrics::actors(), metrics::actor_type::router);
+  // Sessions are linked to their shard (they stop with it). A session that ends by itself
+  // (retired, or a bug) is forgotten; an exit from anyone else stops the shard.
+  self->set_exit_handler([=](const caf::exit_msg& m) {
+    auto& st = self->state;
+    auto it = st.keys.find(m.source);
+    if (it == st.keys.end()) {
+      self->quit(m.reason);
+      return;
+    }
+    auto s = st.sessions.find(it->second);
+    if (s != st.sessions.end() && s->second.session.address() == m.source) {
+      log::warn("im session ended unexpectedly",
+                {{"conversation", it->second}, {"reason", caf::to_string(m.reason)}});
+      st.sessions.erase(s);
+    }
+    st.keys.erase(it);
+  });
+  // Until the services are connected, hold everything back (skip keeps it in the mailbox).
+  self->set_default_handler(caf::skip);
+  return {
+      [=](wire_atom, caf::actor s2s, std::vector<caf::actor> sip_shards) {
+        auto cfg2 = std::make_shared<im_config>(*self->state.cfg);
+        cfg2->s2s = std::move(s2s);
+        cfg2->sip_shards = std::move(sip_shards);
+        self->state.ready = std::move(cfg2);
+        self->set_default_handler(caf::print_and_drop);
+        self->become(running(self));
+      },
+  };
+}
+
+}  // namespace
+
+im_router start_im_router(caf::actor_system& sys, im_config cfg) {
+  auto shared = std::make_shared<im_config>(std::move(cfg));
+  std::size_t n = shared->shards == 0 ? 1 : shared->shards;
+  im_router r;
+  for (std::size_t i = 0; i < n; ++i)
+    r.shards.push_back(sys.spawn(router_shard, shared));
+  auto domains = std::make_shared<const mapping::domain_map>(shared->domains);
+  std::vector<caf::actor> workers = r.shards;
+  std::size_t next = 0;
+  r.entry = caf::actor_pool::make(
+      sys.dummy_execution_unit(), workers.size(),
+      [workers, next]() mutable { return workers[next++ % workers.size()]; },
+      ownership_policy{domains});
+  return r;
+}
+
+void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::actor> sip_shards) {
+  for (const auto& shard : r.shards)
+    caf::anon_send(shard, wire_atom::value, s2s, sip_shards);
+}
+
+void stop_im_router(im_router& r) {
+  if (r.entry) caf::anon_send_exit(r.entry, caf::exit_reason::user_shutdown);
+  for (auto& s : r.shards)
+    caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+  r.entry = nullptr;
+  r.shards.clear();
+}
+
+}  // namespace fedgate::im

@@ -1,0 +1,44 @@
+#pragma once
+// The IM router: where every stanza from a partner and every SIP request from the SIP side goes,
+// and which hands each to the session actor that owns its conversation (session.hpp).
+//
+//   S2S streams ──(inbound, stanza)────────┐
+//                                          ├─► router entry ──owner_of(key)──► shard k ──► session
+//   SIP shards ──(sip_req, request)────────┘   (actor_pool:                    (key -> session,
+//                                               no mailbox)                    spawns, retires)
+//
+// The entry is a CAF actor_pool whose policy runs in the *sender's* context: it computes the
+// conversation key (ownership.hpp) from the addresses and enqueues straight into the owning
+// shard's mailbox, so no single mailbox sees all traffic. Shards own the session map; a session
+// asks its shard to retire it when idle, and the shard agrees only if nothing is in flight.
+//
+// What is not a conversation is answered by the shard itself: OPTIONS (200), SUBSCRIBE (489,
+// until presence exists), other methods (501); iq ping to a local domain (result), other iq
+// get/set (service-unavailable), presence (ignored; subscription requests bounced).
+
+#include <memory>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/im/im_config.hpp"
+
+namespace fedgate::im {
+
+struct im_router {
+  caf::actor entry;                 // give this to the S2S service (sink) and the SIP service
+  std::vector<caf::actor> shards;   // for status queries; stop via stop_im_router()
+};
+
+/// Starts the shards and the entry. `cfg.s2s` and `cfg.sip_shards` may still be empty: the S2S
+/// and SIP services need the entry before they exist, so they are handed over with
+/// connect_im_router() once started; shards hold back (never drop) what arrives before that.
+im_router start_im_router(caf::actor_system& sys, im_config cfg);
+
+/// Hands the started services to every shard.
+void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::actor> sip_shards);
+
+void stop_im_router(im_router& r);
+
+}  // namespace fedgate::im

@@ -1,0 +1,443 @@
+#include "actors/im/session.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <optional>
+#include <random>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+#include <pugixml.hpp>
+
+#include "actors/im/messages.hpp"
+#include "actors/s2s/bounce.hpp"
+#include "actors/s2s/messages.hpp"
+#include "actors/s2s/stanza_metrics.hpp"
+#include "actors/sip/messages.hpp"
+#include "codecs/mapping/errors.hpp"
+#include "codecs/mapping/message.hpp"
+#include "codecs/sip/serializer.hpp"
+#include "metrics/families.hpp"
+#include "metrics/log.hpp"
+
+namespace fedgate::im {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Bounds on per-conversation memory (docs/im.md).
+constexpr std::size_t max_answered = 256;        // answered SIP MESSAGEs kept for duplicates
+constexpr std::size_t max_thread_pairs = 1024;   // thread <-> Call-ID pairs
+constexpr std::size_t max_receipt_requests = 256;
+
+// A SIP MESSAGE whose stanza is on its way (keyed by the stanza id).
+struct pending_in {
+  std::vector<sip_layer::incoming_request> requests;  // the first and any duplicates
+  std::string dedupe;                                 // Call-ID + CSeq number
+  bool written = false;
+  clock::time_point arrival = clock::now();
+};
+
+// A SIP MESSAGE already answered: its duplicates get the same answer; a late XMPP error for a
+// 200 reaches the sender as a notice.
+struct answered_in {
+  std::string id;
+  std::string dedupe;
+  int status = 200;
+  std::string reason;
+};
+
+// An XMPP stanza waiting to go out as a SIP MESSAGE.
+struct outgoing {
+  s2s::stanza stanza;  // for bounces; empty xml for the gateway's own notices
+  mapping::im_message message;
+  clock::time_point arrival = clock::now();
+};
+
+struct session_state {
+  std::optional<session_identity> id;  // set first thing (jid has no default)
+  std::shared_ptr<const im_config> cfg;
+  caf::actor shard;
+  caf::actor sip;  // this conversation's SIP transaction shard
+  std::uint64_t processed = 0;
+  clock::time_point last_activity = clock::now();
+  std::string token;  // random, for ids, tags and Call-IDs of our making
+  std::uint64_t counter = 0;
+
+  // XMPP -> SIP
+  std::deque<outgoing> queue;
+  bool busy = false;
+  std::string from_tag;
+  std::uint32_t cseq = 0;
+  std::unordered_map<std::string, std::string> call_id_of_thread;
+  bool sip_refuses_iscomposing = false;
+  std::deque<std::string> sip_receipt_requests;  // stanza ids whose SIP sender asked for IMDN
+
+  // SIP -> XMPP
+  std::unordered_map<std::string, pending_in> pending;  // by stanza id
+  std::unordered_map<std::string, std::string> pending_by_dedupe;
+  std::deque<answered_in> answered;
+  std::unordered_map<std::string, std::string> thread_of_call_id;
+
+  std::optional<metrics::actor_count_guard> alive;
+
+  static inline const char* name = "im_session";
+};
+
+using self_ptr = caf::stateful_actor<session_state>*;
+
+std::string random_token() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static const char hex[] = "0123456789abcdef";
+  std::string out(12, '0');
+  auto v = rng();
+  for (auto& c : out) {
+    c = hex[v & 15];
+    v >>= 4;
+  }
+  return out;
+}
+
+std::string next_id(self_ptr self) {
+  auto& st = self->state;
+  return "fg-" + st.token + "-" + std::to_string(++st.counter);
+}
+
+std::string rfc3339_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void remember_pair(std::unordered_map<std::string, std::string>& a,
+                   std::unordered_map<std::string, std::string>& b, const std::string& x,
+                   const std::string& y) {
+  if (a.size() >= max_thread_pairs || b.size() >= max_thread_pairs) {
+    a.clear();  // a very long-lived conversation starts new pairs; nothing breaks but threading
+    b.clear();
+  }
+  a[x] = y;
+  b[y] = x;
+}
+
+std::string call_id_for_thread(self_ptr self, const std::string& thread) {
+  auto& st = self->state;
+  if (auto it = st.call_id_of_thread.find(thread); it != st.call_id_of_thread.end())
+    return it->second;
+  std::string call_id = random_token() + random_token() + "@fedgate";
+  remember_pair(st.call_id_of_thread, st.thread_of_call_id, thread, call_id);
+  return call_id;
+}
+
+std::string thread_for_call_id(self_ptr self, const std::string& call_id) {
+  auto& st = self->state;
+  if (auto it = st.thread_of_call_id.find(call_id); it != st.thread_of_call_id.end())
+    return it->second;
+  std::string thread = "fg-" + random_token() + random_token();
+  remember_pair(st.thread_of_call_id, st.call_id_of_thread, call_id, thread);
+  return thread;
+}
+
+// ---- XMPP side ----------------------------------------------------------------------------------
+
+void to_partner(self_ptr self, s2s::stanza s) {
+  self->send(self->state.cfg->s2s, s2s::deliver_atom::value, std::move(s));
+}
+
+void bounce(self_ptr self, const s2s::stanza& original, const mapping::stanza_error& e) {
+  if (original.xml.empty()) return;  // the gateway's own notice: nobody to bounce to
+  auto spec = s2s::stanza_error_spec{mapping::to_string(e.condition), mapping::to_string(e.type)};
+  metrics::xmpp_stanzas().bounced(metrics::direction::in, s2s::kind_of(original),
+                                  s2s::condition_of(spec));
+  if (auto b = s2s::make_bounce(original, spec, e.text)) to_partner(self, std::move(*b));
+}
+
+// ---- SIP side -----------------------------------------------------------------------------------
+
+void answer_sip(const sip_layer::incoming_request& in, int status, std::string_view reason) {
+  sip_layer::respond(in, sip::make_response(in.request, status, reason).build().value());
+  if (status < 300) {
+    metrics::sip_requests().inc(metrics::direction::in, metrics::sip_method::message,
+                                metrics::outcome::delivered);
+  } else {
+    metrics::sip_requests().bounced(metrics::direction::in, metrics::sip_method::message, status);
+  }
+}
+
+// Answers every transaction of a pending MESSAGE and remembers the answer.
+void finish_pending(self_ptr self, const std::string& id, int status, const std::string& reason) {
+  auto& st = self->state;
+  auto it = st.pending.find(id);
+  if (it == st.pending.end()) return;
+  for (const auto& in : it->second.requests)
+    answer_sip(in, status, reason);
+  st.answered.push_back({id, it->second.dedupe, status, reason});
+  if (st.answered.size() > max_answered) st.answered.pop_front();
+  st.pending_by_dedupe.erase(it->second.dedupe);
+  st.pending.erase(it);
+}
+
+void pump(self_ptr self);
+
+void on_sip_response(self_ptr self, const outgoing& item, const sip::message& response) {
+  auto& st = self->state;
+  int status = response.status_code();
+  if (status < 300) {
+    metrics::sip_requests().inc(metrics::direction::out, metrics::sip_method::message,
+                                metrics::outcome::delivered);
+    if (!item.stanza.xml.empty()) {
+      metrics::xmpp_stanzas().inc(metrics::direction::in, metrics::stanza_kind::message,
+                                  metrics::outcome::delivered);
+      metrics::translation_latency().observe(metrics::translation::xmpp_to_sip, item.arrival);
+    }
+    return;
+  }
+  metrics::sip_requests().bounced(metrics::direction::out, metrics::sip_method::message, status);
+  const auto& m = item.message;
+  if (!m.has_content()) {
+    // A chat state or receipt the SIP side does not take: stop sending chat states to it, and
+    // bounce nothing (XEP-0085 §5.2: chat states are not errors' business).
+    if (m.state != mapping::chat_state::none &&
+        (status == 415 || status == 501 || status == 405 || status == 488)) {
+      st.sip_refuses_iscomposing = true;
+    }
+    return;
+  }
+  log::info("im message refused by the SIP side",
+            {{"conversation", st.id->key}, {"status", status},
+             {"reason", std::string(response.reason_phrase())}});
+  bounce(self, item.stanza, mapping::to_xmpp(status, response.reason_phrase()));
+}
+
+void send_to_sip(self_ptr self, outgoing item) {
+  auto& st = self->state;
+  const auto& m = item.message;
+  mapping::sip_out_options opt;
+  opt.peer_accepts_iscomposing = st.cfg->chat_states_to_sip && !st.sip_refuses_iscomposing;
+  opt.peer_requested_imdn =
+      !m.receipt_for.empty() && std::find(st.sip_receipt_requests.begin(),
+                                          st.sip_receipt_requests.end(),
+                                          m.receipt_for) != st.sip_receipt_requests.end();
+  opt.offer_imdn = m.receipt_requested;
+  opt.datetime = rfc3339_now();
+  auto parts = mapping::to_sip(m, st.cfg->domains, st.cfg->limits, opt);
+  if (!parts) {
+    bounce(self, item.stanza, parts.err().as_stanza_error());
+    return pump(self);
+  }
+  if (!parts.value()) return pump(self);  // nothing the SIP side wants (a chat state, say)
+  auto builder = parts.value()->to_builder(st.from_tag);
+  builder.header("Call-ID", call_id_for_thread(self, m.thread.empty() ? "" : m.thread));
+  builder.header("CSeq", std::to_string(++st.cseq) + " MESSAGE");
+  builder.header("Max-Forwards", "70");
+  sip_layer::outgoing_request req;
+  req.request = std::move(builder);
+  st.busy = true;
+  self->request(st.sip, caf::infinite, sip_layer::sip_send_atom::value, std::move(req))
+      .then(
+          [=](const sip::message& response) {
+            on_sip_response(self, item, response);
+            self->state.busy = false;
+            pump(self);
+          },
+          [=](caf::error& e) {
+            log::warn("im SIP send failed", {{"reason", self->system().render(e)}});
+            if (item.message.has_content()) {
+              bounce(self, item.stanza,
+                     {mapping::stanza_condition::internal_server_error,
+                      mapping::error_type::wait, "the SIP side is not available"});
+            }
+            self->state.busy = false;
+            pump(self);
+          });
+}
+
+void pump(self_ptr self) {
+  auto& st = self->state;
+  if (st.busy || st.queue.empty()) return;
+  auto item = std::move(st.queue.front());
+  st.queue.pop_front();
+  send_to_sip(self, std::move(item));
+}
+
+// A MESSAGE to the SIP user from the remote contact, written by the gateway (late errors).
+void notify_sip_user(self_ptr self, const std::string& text) {
+  auto& st = self->state;
+  outgoing item;
+  item.message.from = st.id->remote;
+  item.message.to = st.id->local;
+  item.message.type = mapping::message_type::chat;
+  item.message.bodies.push_back({"", text});
+  st.queue.push_back(std::move(item));
+  pump(self);
+}
+
+// A stanza from the partner for this conversation.
+void on_stanza(self_ptr self, s2s::stanza s) {
+  auto& st = self->state;
+  pugi::xml_document doc;
+  if (!doc.load_buffer(s.xml.data(), s.xml.size())) return;  // the stream parsed it already
+  pugi::xml_node el = doc.document_element();
+  // Stanzas travel without their default namespace (actors/s2s/messages.hpp); give it back so
+  // the mapping sees a jabber:server <message/>.
+  if (!el.attribute("xmlns")) el.prepend_attribute("xmlns").set_value("jabber:server");
+  if (s.type == "error") {
+    // The partner's answer to a stanza we sent for a SIP MESSAGE (an unknown user, say).
+    auto e = mapping::parse_stanza_error(el.child("error"));
+    auto sip = mapping::to_sip(e);
+    if (st.pending.count(s.id)) {
+      log::info("im message refused by the XMPP side",
+                {{"conversation", st.id->key}, {"condition", mapping::to_string(e.condition)},
+                 {"status", sip.code}});
+      finish_pending(self, s.id, sip.code, sip.reason);
+      return;
+    }
+    for (const auto& a : st.answered) {
+      if (a.id != s.id) continue;
+      if (a.status < 300) {
+        // Too late to change the SIP answer (docs/im.md, "Late errors").
+        std::string text = "[fedgate] Your message was not delivered: " +
+                           std::string(mapping::to_string(e.condition)) +
+                           (e.text.empty() ? std::string() : " (" + e.text + ")");
+        notify_sip_user(self, text);
+      }
+      return;
+    }
+    log::info("im error stanza for nothing pending",
+              {{"conversation", st.id->key}, {"id", s.id}});
+    return;
+  }
+  auto m = mapping::from_xmpp(el, st.cfg->limits);
+  if (!m) {
+    bounce(self, s, m.err().as_stanza_error());
+    return;
+  }
+  if (st.queue.size() >= st.cfg->session_queue_max) {
+    bounce(self, s,
+           {mapping::stanza_condition::resource_constraint, mapping::error_type::wait,
+            "too many messages waiting for the SIP side in this conversation"});
+    return;
+  }
+  st.queue.push_back({std::move(s), std::move(m.value())});
+  pump(self);
+}
+
+void on_sip_message(self_ptr self, sip_layer::incoming_request in) {
+  auto& st = self->state;
+  std::string call_id(in.request.call_id());
+  std::string dedupe = call_id + " " + std::to_string(in.request.cseq().number);
+  // The same request in another transaction (a proxy's failover, a client's retry after a
+  // lost response): the same answer, no second stanza.
+  if (auto it = st.pending_by_dedupe.find(dedupe); it != st.pending_by_dedupe.end()) {
+    st.pending[it->second].requests.push_back(std::move(in));
+    return;
+  }
+  for (const auto& a : st.answered) {
+    if (a.dedupe == dedupe) return answer_sip(in, a.status, a.reason);
+  }
+  auto m = mapping::from_sip(in.request, st.cfg->domains, st.cfg->limits);
+  if (!m) return answer_sip(in, m.err().status, m.err().reason);
+  auto& msg = m.value();
+  if (msg.id.empty() || st.pending.count(msg.id)) msg.id = next_id(self);
+  if (msg.thread.empty()) msg.thread = thread_for_call_id(self, call_id);
+  if (msg.receipt_requested) {
+    st.sip_receipt_requests.push_back(msg.id);
+    if (st.sip_receipt_requests.size() > max_receipt_requests) st.sip_receipt_requests.pop_front();
+  }
+  auto xml = mapping::to_xmpp(msg);
+  if (!xml) return answer_sip(in, xml.err().status, xml.err().reason);
+  s2s::stanza s{std::move(xml.value()), msg.from->to_string(), msg.to->to_string(), "message",
+                std::string(mapping::to_string(msg.type)), msg.id, self};
+  auto& p = st.pending[msg.id];
+  p.requests.push_back(std::move(in));
+  p.dedupe = dedupe;
+  st.pending_by_dedupe[dedupe] = msg.id;
+  self->delayed_send(self, st.cfg->delivery_timeout, delivery_timeout_atom::value, msg.id);
+  to_partner(self, std::move(s));
+}
+
+void on_sip_request(self_ptr self, sip_layer::incoming_request in) {
+  auto method = in.request.method();
+  if (method == "MESSAGE") return on_sip_message(self, std::move(in));
+  // INVITE/BYE (Skype for Business style sessions) are not bridged yet.
+  answer_sip(in, 488, "Chat sessions are not supported; send MESSAGE");
+}
+
+void arm_idle_check(self_ptr self) {
+  self->delayed_send(self, self->state.cfg->session_idle, idle_check_atom::value);
+}
+
+}  // namespace
+
+caf::behavior session_behavior(self_ptr self, session_identity id,
+                               std::shared_ptr<const im_config> cfg, caf::actor shard) {
+  auto& st = self->state;
+  st.id = std::move(id);
+  st.cfg = std::move(cfg);
+  st.shard = std::move(shard);
+  st.token = random_token();
+  st.alive.emplace(metrics::actors(), metrics::actor_type::session);
+  st.from_tag = random_token();
+  if (!st.cfg->sip_shards.empty()) {
+    st.sip = st.cfg->sip_shards[std::hash<std::string>{}(st.id->key) % st.cfg->sip_shards.size()];
+  }
+  arm_idle_check(self);
+  return {
+      [=](routed_atom, const std::string&, s2s::stanza& s) {
+        ++self->state.processed;
+        self->state.last_activity = clock::now();
+        on_stanza(self, std::move(s));
+      },
+      [=](routed_atom, const std::string&, sip_layer::incoming_request& in) {
+        ++self->state.processed;
+        self->state.last_activity = clock::now();
+        on_sip_request(self, std::move(in));
+      },
+      [=](s2s::written_atom, const std::string& stanza_id, const std::string&) {
+        auto& st = self->state;
+        auto it = st.pending.find(stanza_id);
+        if (it == st.pending.end() || it->second.written) return;
+        it->second.written = true;
+        metrics::translation_latency().observe(metrics::translation::sip_to_xmpp,
+                                               it->second.arrival);
+        self->delayed_send(self, st.cfg->error_window, settle_atom::value, stanza_id);
+      },
+      [=](settle_atom, const std::string& stanza_id) {
+        finish_pending(self, stanza_id, 200, "OK");
+      },
+      [=](delivery_timeout_atom, const std::string& stanza_id) {
+        auto& st = self->state;
+        auto it = st.pending.find(stanza_id);
+        if (it == st.pending.end() || it->second.written) return;
+        auto sip = mapping::to_sip(mapping::stanza_error{
+            mapping::stanza_condition::remote_server_timeout, mapping::error_type::wait,
+            "no stream to " + st.id->remote.domain() + " within " +
+                std::to_string(st.cfg->delivery_timeout.count()) + " ms"});
+        log::warn("im message not delivered in time",
+                  {{"conversation", st.id->key}, {"status", sip.code}});
+        finish_pending(self, stanza_id, sip.code, sip.reason);
+      },
+      [=](idle_check_atom) {
+        auto& st = self->state;
+        bool quiet = clock::now() - st.last_activity >= st.cfg->session_idle;
+        if (quiet && !st.busy && st.queue.empty() && st.pending.empty()) {
+          self->send(st.shard, idle_atom::value, st.id->key, st.processed);
+        }
+        arm_idle_check(self);
+      },
+      [=](idle_atom) { self->quit(); },
+  };
+}
+
+caf::actor spawn_session(caf::local_actor* parent, session_identity id,
+                         std::shared_ptr<const im_config> cfg, caf::actor shard) {
+  return parent->spawn<caf::linked>(session_behavior, std::move(id), std::move(cfg),
+                                    std::move(shard));
+}
+
+}  // namespace fedgate::im
