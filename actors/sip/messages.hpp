@@ -73,7 +73,9 @@ struct outgoing_request {
   sip::message_builder request = sip::message_builder::request("MESSAGE", "sip:invalid");
   // Where to send it; nullopt = in this order: the first Route URI (loose routing, §8.1.2; the
   // Request-URI for a strict router), the static route of the Request-URI's domain, the
-  // outbound proxy, the Request-URI; host names are resolved by RFC 3263 (locator.hpp).
+  // outbound proxy, the Request-URI; host names are resolved by RFC 3263 (locator.hpp). A UDP
+  // hop becomes TCP to the same address and port when the request is larger than
+  // max_udp_request_bytes (RFC 3261 §18.1.1, sip_service.hpp).
   std::optional<peer> next_hop;
   // Without next_hop: a URI to resolve (RFC 3263) instead of the rules above; in-dialog
   // requests set next_hop_uri(dialog) here (it also covers strict routers, §12.2.1.1).

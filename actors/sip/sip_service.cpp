@@ -470,7 +470,7 @@ struct shard_state : timer_service, transaction_user {
   }
 
   // One attempt: our Via with a fresh branch, a new client transaction towards `hop`.
-  void attempt(std::uint64_t token, const peer& hop) {
+  void attempt(std::uint64_t token, peer hop) {
     auto it = pending.find(token);
     if (it == pending.end()) return;
     // A branch that hashes to this shard, so responses come back here (bounded: with n shards
@@ -480,11 +480,31 @@ struct shard_state : timer_service, transaction_user {
       branch = "z9hG4bK" + random_token(16);
       if (shard_of(branch, c->shards.size()) == index) break;
     }
-    auto b = it->second.request.request;
-    b.prepend_header("Via", "SIP/2.0/" + std::string(via_token(hop.transport)) + " " +
-                                c->sent_by[static_cast<int>(hop.transport)] + ";branch=" + branch +
-                                ";rport");
-    auto m = b.build(c->cfg.limits);
+    auto with_via = [&](const peer& to) {
+      auto b = it->second.request.request;
+      b.prepend_header("Via", "SIP/2.0/" + std::string(via_token(to.transport)) + " " +
+                                  c->sent_by[static_cast<int>(to.transport)] + ";branch=" + branch +
+                                  ";rport");
+      return b.build(c->cfg.limits);
+    };
+    auto m = with_via(hop);
+    // RFC 3261 §18.1.1: a request larger than 1300 bytes when the path MTU is not known (it
+    // never is here) MUST go over a congestion controlled transport, and the top Via must then
+    // name it. Every client transaction we originate passes here once its hop is final, so the
+    // switch is made here: TCP to the same address and port, through the connection registry
+    // (the UDP socket in `flow` cannot carry it). The transaction, its CANCEL and the ACK of a
+    // non-2xx use that hop. A failed connection ends in the usual 503 (RFC 3263 failover, if
+    // targets are left); there is no retry over UDP (see docs/sip.md).
+    if (m.ok() && hop.transport == transport_kind::udp) {
+      std::size_t size = sip::serialize(m.value()).size();  // the bytes the table will send
+      if (size > max_udp_request_bytes) {
+        log::info("sip request too large for UDP, sending it over TCP",
+                  {{"target", hop.to_string()}, {"bytes", size}});
+        hop.transport = transport_kind::tcp;
+        hop.flow = nullptr;
+        m = with_via(hop);
+      }
+    }
     if (!m.ok()) {
       forget(token, it);
       it->second.promise.deliver(caf::make_error(caf::sec::invalid_argument, m.err().to_string()));
@@ -507,7 +527,7 @@ struct shard_state : timer_service, transaction_user {
     peer first = std::move(r.hops.front());
     it->second.alternatives.assign(std::make_move_iterator(r.hops.begin() + 1),
                                    std::make_move_iterator(r.hops.end()));
-    attempt(token, first);
+    attempt(token, std::move(first));
   }
 
   // The previous attempt of `token` failed with 503/408: the next target, as a new token (the
@@ -522,7 +542,7 @@ struct shard_state : timer_service, transaction_user {
     moved.alternatives.erase(moved.alternatives.begin());
     log::info("sip trying next target", {{"target", hop.to_string()}});
     pending.emplace(next, std::move(moved));
-    attempt(next, hop);
+    attempt(next, std::move(hop));
   }
 
   void cancel(const std::string& key) {

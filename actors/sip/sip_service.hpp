@@ -12,6 +12,7 @@
 // app/ fills a sip_service_config from the TOML config (see docs/sip.md for the mapping).
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -42,6 +43,12 @@ struct static_route {
   std::string domain;
   peer hop;  // transport, address, port
 };
+
+/// RFC 3261 §18.1.1: fedgate does not know the path MTU, so a request whose serialised size (our
+/// Via included) is larger than this, and whose next hop is UDP, goes over TCP to the same
+/// address and port instead (Via transport TCP). Responses keep the transport of the request's
+/// Via. Fixed by the RFC, hence no config key.
+inline constexpr std::size_t max_udp_request_bytes = 1300;
 
 struct sip_service_config {
   std::vector<listen_point> udp, tcp, tls;
