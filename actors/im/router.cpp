@@ -52,8 +52,7 @@ struct ownership_policy {
       key = key_of(s);
       routed = caf::make_mailbox_element(std::move(ptr->sender), ptr->mid, std::move(ptr->stages),
                                          routed_atom::value, key, std::move(s));
-    } else if (content.match_elements<sip_layer::sip_request_atom,
-                                      sip_layer::incoming_request>()) {
+    } else if (content.match_elements<sip_layer::sip_request_atom, sip_layer::incoming_request>()) {
       auto r = content.move_if_unshared<sip_layer::incoming_request>(1);
       key = key_of(r.request, *domains);
       routed = caf::make_mailbox_element(std::move(ptr->sender), ptr->mid, std::move(ptr->stages),
@@ -91,8 +90,10 @@ void send_to_partner(shard_ptr self, s2s::stanza s) {
 // counts it.
 void refuse(shard_ptr self, const s2s::stanza& s, s2s::stanza_error_spec spec,
             const std::string& text) {
+  auto b = s2s::make_bounce(s, spec, text);
+  if (!b) return;  // no reply due (RFC 6120 §8.3.1): not a bounce either
   metrics::xmpp_stanzas().bounced(metrics::direction::in, s2s::kind_of(s), s2s::condition_of(spec));
-  if (auto b = s2s::make_bounce(s, spec, text)) send_to_partner(self, std::move(*b));
+  send_to_partner(self, std::move(*b));
 }
 
 // A stanza that is not a conversation message (iq, presence, messages to or from a bare domain;
@@ -107,7 +108,9 @@ void handle_non_conversation(shard_ptr self, const s2s::stanza& s) {
 }
 
 void answer(const sip_layer::incoming_request& in, int status, std::string_view reason = {}) {
-  sip_layer::respond(in, sip::make_response(in.request, status, reason).build().value());
+  // A To tag on every final response (RFC 3261 §8.2.6.2): the server transaction's identity.
+  auto tag = std::to_string(in.server_id) + "-fg";
+  sip_layer::respond(in, sip::make_response(in.request, status, reason, tag).build().value());
 }
 
 // The mapping error of a request whose addresses did not map (the key was empty).

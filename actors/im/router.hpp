@@ -27,8 +27,8 @@
 namespace fedgate::im {
 
 struct im_router {
-  caf::actor entry;                 // give this to the S2S service (sink) and the SIP service
-  std::vector<caf::actor> shards;   // for status queries; stop via stop_im_router()
+  caf::actor entry;                // give this to the S2S service (sink) and the SIP service
+  std::vector<caf::actor> shards;  // for status queries; stop via stop_im_router()
 };
 
 /// Starts the shards and the entry. `cfg.s2s` and `cfg.sip_shards` may still be empty: the S2S

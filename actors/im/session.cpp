@@ -28,8 +28,8 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 // Bounds on per-conversation memory (docs/im.md).
-constexpr std::size_t max_answered = 256;        // answered SIP MESSAGEs kept for duplicates
-constexpr std::size_t max_thread_pairs = 1024;   // thread <-> Call-ID pairs
+constexpr std::size_t max_answered = 256;       // answered SIP MESSAGEs kept for duplicates
+constexpr std::size_t max_thread_pairs = 1024;  // thread <-> Call-ID pairs
 constexpr std::size_t max_receipt_requests = 256;
 
 // A SIP MESSAGE whose stanza is on its way (keyed by the stanza id).
@@ -125,8 +125,12 @@ void remember_pair(std::unordered_map<std::string, std::string>& a,
   b[y] = x;
 }
 
+// A thread keeps its Call-ID (the SIP side sees one conversation); a message without a thread
+// gets a Call-ID of its own, as SIP user agents do in pager mode (RFC 3428 §4: each MESSAGE is
+// its own transaction outside any dialog).
 std::string call_id_for_thread(self_ptr self, const std::string& thread) {
   auto& st = self->state;
+  if (thread.empty()) return random_token() + random_token() + "@fedgate";
   if (auto it = st.call_id_of_thread.find(thread); it != st.call_id_of_thread.end())
     return it->second;
   std::string call_id = random_token() + random_token() + "@fedgate";
@@ -160,7 +164,9 @@ void bounce(self_ptr self, const s2s::stanza& original, const mapping::stanza_er
 // ---- SIP side -----------------------------------------------------------------------------------
 
 void answer_sip(const sip_layer::incoming_request& in, int status, std::string_view reason) {
-  sip_layer::respond(in, sip::make_response(in.request, status, reason).build().value());
+  // A To tag on every final response (RFC 3261 §8.2.6.2).
+  sip_layer::respond(
+      in, sip::make_response(in.request, status, reason, random_token()).build().value());
   if (status < 300) {
     metrics::sip_requests().inc(metrics::direction::in, metrics::sip_method::message,
                                 metrics::outcome::delivered);
@@ -209,7 +215,8 @@ void on_sip_response(self_ptr self, const outgoing& item, const sip::message& re
     return;
   }
   log::info("im message refused by the SIP side",
-            {{"conversation", st.id->key}, {"status", status},
+            {{"conversation", st.id->key},
+             {"status", status},
              {"reason", std::string(response.reason_phrase())}});
   bounce(self, item.stanza, mapping::to_xmpp(status, response.reason_phrase()));
 }
@@ -220,9 +227,9 @@ void send_to_sip(self_ptr self, outgoing item) {
   mapping::sip_out_options opt;
   opt.peer_accepts_iscomposing = st.cfg->chat_states_to_sip && !st.sip_refuses_iscomposing;
   opt.peer_requested_imdn =
-      !m.receipt_for.empty() && std::find(st.sip_receipt_requests.begin(),
-                                          st.sip_receipt_requests.end(),
-                                          m.receipt_for) != st.sip_receipt_requests.end();
+      !m.receipt_for.empty() &&
+      std::find(st.sip_receipt_requests.begin(), st.sip_receipt_requests.end(), m.receipt_for) !=
+          st.sip_receipt_requests.end();
   opt.offer_imdn = m.receipt_requested;
   opt.datetime = rfc3339_now();
   auto parts = mapping::to_sip(m, st.cfg->domains, st.cfg->limits, opt);
@@ -232,7 +239,7 @@ void send_to_sip(self_ptr self, outgoing item) {
   }
   if (!parts.value()) return pump(self);  // nothing the SIP side wants (a chat state, say)
   auto builder = parts.value()->to_builder(st.from_tag);
-  builder.header("Call-ID", call_id_for_thread(self, m.thread.empty() ? "" : m.thread));
+  builder.header("Call-ID", call_id_for_thread(self, m.thread));
   builder.header("CSeq", std::to_string(++st.cseq) + " MESSAGE");
   builder.header("Max-Forwards", "70");
   sip_layer::outgoing_request req;
@@ -249,8 +256,8 @@ void send_to_sip(self_ptr self, outgoing item) {
             log::warn("im SIP send failed", {{"reason", self->system().render(e)}});
             if (item.message.has_content()) {
               bounce(self, item.stanza,
-                     {mapping::stanza_condition::internal_server_error,
-                      mapping::error_type::wait, "the SIP side is not available"});
+                     {mapping::stanza_condition::internal_server_error, mapping::error_type::wait,
+                      "the SIP side is not available"});
             }
             self->state.busy = false;
             pump(self);
@@ -292,7 +299,8 @@ void on_stanza(self_ptr self, s2s::stanza s) {
     auto sip = mapping::to_sip(e);
     if (st.pending.count(s.id)) {
       log::info("im message refused by the XMPP side",
-                {{"conversation", st.id->key}, {"condition", mapping::to_string(e.condition)},
+                {{"conversation", st.id->key},
+                 {"condition", mapping::to_string(e.condition)},
                  {"status", sip.code}});
       finish_pending(self, s.id, sip.code, sip.reason);
       return;
@@ -308,8 +316,7 @@ void on_stanza(self_ptr self, s2s::stanza s) {
       }
       return;
     }
-    log::info("im error stanza for nothing pending",
-              {{"conversation", st.id->key}, {"id", s.id}});
+    log::info("im error stanza for nothing pending", {{"conversation", st.id->key}, {"id", s.id}});
     return;
   }
   auto m = mapping::from_xmpp(el, st.cfg->limits);
@@ -343,6 +350,14 @@ void on_sip_message(self_ptr self, sip_layer::incoming_request in) {
   auto m = mapping::from_sip(in.request, st.cfg->domains, st.cfg->limits);
   if (!m) return answer_sip(in, m.err().status, m.err().reason);
   auto& msg = m.value();
+  if (in.request.body().empty()) {
+    return answer_sip(in, 400, "MESSAGE without a body (RFC 3428 §4: the message is the body)");
+  }
+  if (!msg.has_content() && msg.state == mapping::chat_state::none && msg.receipt_for.empty()) {
+    // A notification with no XMPP form (an IMDN other than "delivered", say): nobody reads it,
+    // so it is acknowledged and not turned into an empty <message/>.
+    return answer_sip(in, 200, "OK (nothing to deliver to XMPP)");
+  }
   if (msg.id.empty() || st.pending.count(msg.id)) msg.id = next_id(self);
   if (msg.thread.empty()) msg.thread = thread_for_call_id(self, call_id);
   if (msg.receipt_requested) {
@@ -351,8 +366,13 @@ void on_sip_message(self_ptr self, sip_layer::incoming_request in) {
   }
   auto xml = mapping::to_xmpp(msg);
   if (!xml) return answer_sip(in, xml.err().status, xml.err().reason);
-  s2s::stanza s{std::move(xml.value()), msg.from->to_string(), msg.to->to_string(), "message",
-                std::string(mapping::to_string(msg.type)), msg.id, self};
+  s2s::stanza s{std::move(xml.value()),
+                msg.from->to_string(),
+                msg.to->to_string(),
+                "message",
+                std::string(mapping::to_string(msg.type)),
+                msg.id,
+                self};
   auto& p = st.pending[msg.id];
   p.requests.push_back(std::move(in));
   p.dedupe = dedupe;

@@ -30,9 +30,9 @@
 namespace fedgate::im {
 
 struct session_identity {
-  std::string key;    // conversation_key(local, remote)
-  xmpp::jid local;    // bare, XMPP form (user@xmpp-domain)
-  xmpp::jid remote;   // bare
+  std::string key;   // conversation_key(local, remote)
+  xmpp::jid local;   // bare, XMPP form (user@xmpp-domain)
+  xmpp::jid remote;  // bare
 };
 
 caf::actor spawn_session(caf::local_actor* parent, session_identity id,

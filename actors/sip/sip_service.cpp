@@ -93,8 +93,15 @@ void dispatch(const context& c, sip::message&& m, peer from, bool datagram,
       if (again.ok()) m = std::move(again).value();
     }
   }
-  const caf::actor& shard = c.shards[shard_for(m, c.shards.size())];
-  self->send(shard, sip_in_atom::value, std::move(m), std::move(from));
+  // Requests on one TCP/TLS connection keep their order up to the router: a proxy pipelining
+  // MESSAGEs of a conversation over its connection expects them delivered in that order, so
+  // they all pass one shard, chosen by the connection. Their retransmissions (none from a UAC on
+  // a reliable transport, RFC 3261 §17.1.2.2) and ACK/CANCEL come over the same connection. UDP
+  // datagrams carry no order (they are spread over the codec actors): the branch picks.
+  std::size_t index = m.is_request() && !datagram
+                          ? shard_of(host_port(from.address, from.port), c.shards.size())
+                          : shard_for(m, c.shards.size());
+  self->send(c.shards[index], sip_in_atom::value, std::move(m), std::move(from));
 }
 
 // ------------------------------------------------------------------------------ UDP codec

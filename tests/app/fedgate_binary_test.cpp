@@ -205,7 +205,8 @@ listen = ""
   sockaddr_in local{};
   socklen_t len = sizeof local;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
-  auto request = [&](const std::string& method, const std::string& ruri, int cseq) {
+  auto request = [&](const std::string& method, const std::string& ruri, int cseq,
+                     const std::string& body = "") {
     std::string via = "SIP/2.0/UDP 127.0.0.1:" + std::to_string(ntohs(local.sin_port)) +
                       ";branch=z9hG4bK-bin-" + std::to_string(cseq) + ";rport";
     std::string msg = method + " " + ruri + " SIP/2.0\r\nVia: " + via +
@@ -213,7 +214,8 @@ listen = ""
                       "To: <" +
                       ruri + ">\r\nCall-ID: bin-" + std::to_string(cseq) +
                       "@127.0.0.1\r\nCSeq: " + std::to_string(cseq) + " " + method +
-                      "\r\nContent-Length: 0\r\n\r\n";
+                      (body.empty() ? "" : "\r\nContent-Type: text/plain") +
+                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     ::send(fd, msg.data(), msg.size(), 0);
     char buf[4096];
     pollfd pf{fd, POLLIN, 0};
@@ -222,9 +224,10 @@ listen = ""
     return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
   };
   EXPECT_THAT(request("OPTIONS", "sip:xmpp.test", 1), HasSubstr("SIP/2.0 200"));
-  auto answer = request("MESSAGE", "sip:bob@xmpp.test", 2);
+  auto answer = request("MESSAGE", "sip:bob@xmpp.test", 2, "hello");
   EXPECT_THAT(answer, HasSubstr("SIP/2.0 408 no stream to xmpp.test within 1000 ms"));
-  EXPECT_THAT(request("MESSAGE", "sip:bob@unknown.test", 3), HasSubstr("SIP/2.0 404"));
+  EXPECT_THAT(request("MESSAGE", "sip:bob@unknown.test", 3, "hello"), HasSubstr("SIP/2.0 404"));
+  EXPECT_THAT(request("MESSAGE", "sip:bob@xmpp.test", 4), HasSubstr("SIP/2.0 400 MESSAGE without"));
   ::close(fd);
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait_exit(20s), 0) << p.output();

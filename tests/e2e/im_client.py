@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""An XMPP user (slixmpp, logged into the test's Prosody) for fedgate's end-to-end IM tests.
+
+  --send-file FILE     once online, send every line of FILE as a raw stanza (c2s namespace),
+                       in order; "{to}" in a line is replaced by --to
+  --expect N           wait until N stanzas of kind message (errors included) arrived
+  --until-error        stop at the first error stanza (with --expect: whichever comes first)
+Prints "ONLINE" once the session is up, "SENT n" after sending, one "GOT <json>" line per
+message received (from, type, id, bodies {lang: text}, subject, thread, state, received,
+request, error {condition, text}), and "RESULT OK|FAIL: why". Exits 0 when what was expected
+arrived within --timeout (every wait is bounded).
+"""
+import argparse
+import asyncio
+import json
+import logging
+import sys
+
+import slixmpp
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CHATSTATES = "http://jabber.org/protocol/chatstates"
+RECEIPTS = "urn:xmpp:receipts"
+STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+
+
+def describe(msg, default_lang):
+    x = msg.xml
+    out = {"from": str(msg["from"]), "type": msg["type"], "id": msg["id"], "bodies": {},
+           "subject": None, "thread": None, "state": None, "received": None,
+           "request": False, "error": None}
+    lang = x.get(XML_LANG, default_lang) or ""
+    for child in x:
+        tag = child.tag
+        ns, _, name = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
+        if name == "body" and ns in ("jabber:client", ""):
+            out["bodies"][child.get(XML_LANG, lang)] = child.text or ""
+        elif name == "subject" and ns in ("jabber:client", ""):
+            out["subject"] = child.text or ""
+        elif name == "thread" and ns in ("jabber:client", ""):
+            out["thread"] = child.text or ""
+        elif ns == CHATSTATES:
+            out["state"] = name
+        elif ns == RECEIPTS and name == "received":
+            out["received"] = child.get("id")
+        elif ns == RECEIPTS and name == "request":
+            out["request"] = True
+        elif name == "error":
+            cond, text = None, ""
+            for e in child:
+                ens, _, ename = e.tag[1:].partition("}")
+                if ens == STANZAS and ename == "text":
+                    text = e.text or ""
+                elif ens == STANZAS:
+                    cond = ename
+            out["error"] = {"condition": cond, "text": text}
+    return out
+
+
+class Client(slixmpp.ClientXMPP):
+    def __init__(self, a):
+        super().__init__(a.jid, a.password)
+        self.a = a
+        self.got = 0
+        self.finished = asyncio.get_event_loop().create_future()
+        self.ca_certs = a.ca
+        self.add_event_handler("session_start", self.on_start)
+        self.add_event_handler("failed_auth", lambda *_: self.finish(False, "auth failed"))
+        # Raw handler: every <message/>, whatever slixmpp's plugins would make of it.
+        self.register_handler(slixmpp.xmlstream.handler.Callback(
+            "all messages", slixmpp.xmlstream.matcher.MatchXPath("{jabber:client}message"),
+            self.on_message))
+
+    def finish(self, ok, why):
+        if not self.finished.done():
+            self.finished.set_result((ok, why))
+
+    async def on_start(self, _):
+        self.send_presence()
+        print("ONLINE", flush=True)
+        if self.a.send_file:
+            n = 0
+            with open(self.a.send_file, encoding="utf-8") as f:
+                for line in f:
+                    line = line.rstrip("\n")
+                    if line:
+                        self.send_raw(line.replace("{to}", self.a.to or ""))
+                        n += 1
+            print(f"SENT {n}", flush=True)
+        if not self.a.expect and not self.a.until_error:
+            # Nothing to wait for but the stanzas leaving: a ping round trip to our own server
+            # proves Prosody read everything before it.
+            try:
+                await self.plugin["xep_0199"].send_ping(self.boundjid.domain, timeout=20)
+            except Exception:
+                pass
+            self.finish(True, "sent")
+
+    def on_message(self, msg):
+        d = describe(msg, "")
+        print("GOT " + json.dumps(d, ensure_ascii=False), flush=True)
+        self.got += 1
+        if self.a.until_error and d["type"] == "error":
+            self.finish(True, "error received")
+        elif self.a.expect and self.got >= self.a.expect:
+            self.finish(True, f"{self.got} messages")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jid", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--ca", required=True)
+    ap.add_argument("--send-file")
+    ap.add_argument("--to")
+    ap.add_argument("--expect", type=int, default=0)
+    ap.add_argument("--until-error", action="store_true")
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--debug", action="store_true")
+    a = ap.parse_args()
+    logging.basicConfig(level=logging.DEBUG if a.debug else logging.ERROR,
+                        format="%(levelname)s %(name)s %(message)s")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    c = Client(a)
+    c.register_plugin("xep_0199")
+    c.connect(address=("127.0.0.1", a.port), force_starttls=True)
+    try:
+        ok, why = loop.run_until_complete(asyncio.wait_for(c.finished, a.timeout))
+    except asyncio.TimeoutError:
+        ok, why = False, f"timeout after {a.timeout}s with {c.got} messages"
+    c.disconnect()
+    try:
+        loop.run_until_complete(asyncio.wait_for(c.disconnected, 3))
+    except Exception:
+        pass
+    print(f"RESULT {'OK' if ok else 'FAIL'}: {why}", flush=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
