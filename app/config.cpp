@@ -447,6 +447,7 @@ config_result load_config_string(std::string_view text, const std::filesystem::p
     domain_pair d;
     read_domain(dr, "sip", d.sip, true);
     read_domain(dr, "xmpp", d.xmpp, true);
+    dr.read_enum("im_mode", d.im, {{"pager", im_mode::pager}, {"session", im_mode::session}});
     read_certificate_pair(dr, base_dir, d.certificate, d.key);
     dr.finish();
     if (!d.sip.empty() && !d.xmpp.empty()) c.domains.push_back(std::move(d));

@@ -43,6 +43,10 @@ struct general_config {
   log_format format = log_format::logfmt;
 };
 
+// How IM reaches the SIP users of a domain: single MESSAGEs (RFC 3428 pager mode) or Skype for
+// Business style sessions (INVITE with an m=message SDP, MESSAGEs in the dialog, BYE).
+enum class im_mode { pager, session };
+
 // A local user population: SIP users of `sip` appear on the XMPP side as users of `xmpp`.
 struct domain_pair {
   std::string sip;
@@ -50,6 +54,7 @@ struct domain_pair {
   // The certificate presented for `xmpp` (chosen by SNI on inbound TLS); empty: xmpp.certificate.
   std::filesystem::path certificate;
   std::filesystem::path key;
+  im_mode im = im_mode::pager;
 };
 
 // Certificate and key in PEM. Empty certificate and key: a self-signed pair is generated in the

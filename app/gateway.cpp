@@ -62,6 +62,7 @@ im::im_router start_router(caf::actor_system& system, const config& cfg) {
   for (const auto& d : cfg.domains) {
     ic.domains.add(d.sip, d.xmpp);
     ic.local_xmpp_domains.push_back(d.xmpp);
+    if (d.im == im_mode::session) ic.session_mode_sip_domains.push_back(d.sip);
   }
   ic.shards = cfg.im.shards;
   ic.session_idle = std::chrono::milliseconds(cfg.im.session_idle_timeout_ms);
@@ -277,7 +278,14 @@ int run_gateway(config cfg) {
     stop_sides();
     return 1;
   }
-  im::connect_im_router(router, xmpp.service, sip.service.shards);
+  // Our Contact in IM sessions: the first UDP listener, else the first TCP one.
+  im::sip_contact contact;
+  if (!sip.service.udp_ports.empty()) {
+    contact = {cfg.sip.udp_listen[0].host, sip.service.udp_ports[0], "udp"};
+  } else if (!sip.service.tcp_ports.empty()) {
+    contact = {cfg.sip.tcp_listen[0].host, sip.service.tcp_ports[0], "tcp"};
+  }
+  im::connect_im_router(router, xmpp.service, sip.service.shards, contact);
   auto log_ports = [](const char* transport, const std::vector<endpoint>& eps,
                       const std::vector<std::uint16_t>& ports) {
     for (std::size_t i = 0; i < ports.size() && i < eps.size(); ++i) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,14 @@
 #include "codecs/mapping/message.hpp"
 
 namespace fedgate::im {
+
+/// Where the SIP side reaches this gateway for in-dialog requests (the Contact we send).
+struct sip_contact {
+  std::string host;  // numeric address
+  std::uint16_t port = 0;
+  std::string transport = "udp";  // udp | tcp | tls
+  bool ok() const { return !host.empty() && port != 0; }
+};
 
 struct im_config {
   // SIP domain <-> XMPP domain of the local users; remote domains pass through unchanged.
@@ -39,6 +48,12 @@ struct im_config {
   // as the SIP side refuses one with 415/501/405).
   bool chat_states_to_sip = true;
 
+  // SIP domains of local users whose side prefers Skype for Business style IM sessions
+  // (INVITE + MESSAGE in the dialog + BYE) to pager-mode MESSAGEs: [[domains]] im_mode.
+  std::vector<std::string> session_mode_sip_domains;
+
+  // Set by connect_im_router() once the SIP listeners are bound.
+  sip_contact contact;                 // our Contact in IM sessions (SDP too)
   caf::actor s2s;                      // the S2S service: (deliver_atom, stanza)
   std::vector<caf::actor> sip_shards;  // the SIP transaction shards: (sip_send_atom, request)
 };

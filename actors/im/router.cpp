@@ -17,6 +17,8 @@
 #include "metrics/families.hpp"
 #include "metrics/log.hpp"
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const fedgate::im::sip_contact>)
+
 namespace fedgate::im {
 namespace {
 
@@ -202,10 +204,12 @@ caf::behavior router_shard(shard_ptr self, std::shared_ptr<im_config> cfg) {
   // Until the services are connected, hold everything back (skip keeps it in the mailbox).
   self->set_default_handler(caf::skip);
   return {
-      [=](wire_atom, caf::actor s2s, std::vector<caf::actor> sip_shards) {
+      [=](wire_atom, caf::actor s2s, std::vector<caf::actor> sip_shards,
+          std::shared_ptr<const sip_contact> contact) {
         auto cfg2 = std::make_shared<im_config>(*self->state.cfg);
         cfg2->s2s = std::move(s2s);
         cfg2->sip_shards = std::move(sip_shards);
+        cfg2->contact = *contact;
         self->state.ready = std::move(cfg2);
         self->set_default_handler(caf::print_and_drop);
         self->become(running(self));
@@ -231,9 +235,11 @@ im_router start_im_router(caf::actor_system& sys, im_config cfg) {
   return r;
 }
 
-void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::actor> sip_shards) {
+void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::actor> sip_shards,
+                       sip_contact contact) {
+  auto c = std::make_shared<const sip_contact>(std::move(contact));
   for (const auto& shard : r.shards)
-    caf::anon_send(shard, wire_atom::value, s2s, sip_shards);
+    caf::anon_send(shard, wire_atom::value, s2s, sip_shards, c);
 }
 
 void stop_im_router(im_router& r) {

@@ -37,7 +37,8 @@ struct im_router {
 im_router start_im_router(caf::actor_system& sys, im_config cfg);
 
 /// Hands the started services to every shard.
-void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::actor> sip_shards);
+void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::actor> sip_shards,
+                       sip_contact contact);
 
 void stop_im_router(im_router& r);
 

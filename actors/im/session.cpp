@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 #include <pugixml.hpp>
 
+#include "actors/im/chat_session.hpp"
 #include "actors/im/messages.hpp"
 #include "actors/s2s/bounce.hpp"
 #include "actors/s2s/messages.hpp"
@@ -54,6 +55,15 @@ struct outgoing {
   s2s::stanza stanza;  // for bounces; empty xml for the gateway's own notices
   mapping::im_message message;
   clock::time_point arrival = clock::now();
+  bool retried = false;  // resent once after its chat session vanished (481)
+};
+
+// The conversation's IM session dialog (chat_session.hpp), whichever side opened it.
+struct chat_dialog {
+  sip_layer::dialog d;
+  std::string contact;                 // ours, as sent
+  std::optional<sip::message> answer;  // our 200 to the SIP side's INVITE (for retransmissions)
+  std::uint32_t invite_cseq = 0;
 };
 
 struct session_state {
@@ -73,6 +83,8 @@ struct session_state {
   std::uint32_t cseq = 0;
   std::unordered_map<std::string, std::string> call_id_of_thread;
   bool sip_refuses_iscomposing = false;
+  std::optional<chat_dialog> chat;               // an IM session dialog is up
+  bool sessions_refused = false;                 // the SIP side said it does not do INVITE sessions
   std::deque<std::string> sip_receipt_requests;  // stanza ids whose SIP sender asked for IMDN
 
   // SIP -> XMPP
@@ -189,6 +201,7 @@ void finish_pending(self_ptr self, const std::string& id, int status, const std:
 }
 
 void pump(self_ptr self);
+void send_to_sip(self_ptr self, outgoing item);
 
 void on_sip_response(self_ptr self, const outgoing& item, const sip::message& response) {
   auto& st = self->state;
@@ -221,6 +234,108 @@ void on_sip_response(self_ptr self, const outgoing& item, const sip::message& re
   bounce(self, item.stanza, mapping::to_xmpp(status, response.reason_phrase()));
 }
 
+void send_request(self_ptr self, outgoing item, sip_layer::outgoing_request req) {
+  auto& st = self->state;
+  st.busy = true;
+  self->request(st.sip, caf::infinite, sip_layer::sip_send_atom::value, std::move(req))
+      .then(
+          [=](const sip::message& response) mutable {
+            auto& st = self->state;
+            self->state.busy = false;
+            if (response.status_code() == 481 && st.chat && !item.retried) {
+              // The SIP side forgot our session (restart, timeout): start over, once.
+              st.chat.reset();
+              item.retried = true;
+              st.queue.push_front(std::move(item));
+              return pump(self);
+            }
+            on_sip_response(self, item, response);
+            pump(self);
+          },
+          [=](caf::error& e) {
+            log::warn("im SIP send failed", {{"reason", self->system().render(e)}});
+            if (item.message.has_content()) {
+              bounce(self, item.stanza,
+                     {mapping::stanza_condition::internal_server_error, mapping::error_type::wait,
+                      "the SIP side is not available"});
+            }
+            self->state.busy = false;
+            pump(self);
+          });
+}
+
+bool prefers_sessions(self_ptr self) {
+  auto& st = self->state;
+  if (st.sessions_refused || !st.cfg->contact.ok() || st.cfg->session_mode_sip_domains.empty()) {
+    return false;
+  }
+  auto sip_domain = st.cfg->domains.to_sip(st.id->local.domain());
+  if (!sip_domain) return false;
+  const auto& list = st.cfg->session_mode_sip_domains;
+  return std::find(list.begin(), list.end(), *sip_domain) != list.end();
+}
+
+std::string our_contact(self_ptr self) {
+  auto& st = self->state;
+  return contact_header(mapping::escape_sip_user(st.id->remote.local()), st.cfg->contact);
+}
+
+// Opens an IM session with INVITE, then sends `item` inside it. A SIP side that does not do
+// sessions gets `item` (and everything after) in pager mode.
+void open_session(self_ptr self, outgoing item, const mapping::sip_request_parts& parts) {
+  auto& st = self->state;
+  std::string call_id = random_token() + random_token() + "@fedgate";
+  std::string contact = our_contact(self);
+  auto invite = session_invite(parts, random_token(), call_id, contact, st.cfg->contact);
+  auto probe = invite;
+  probe.prepend_header("Via", "SIP/2.0/UDP 0.0.0.0;branch=z9hG4bKlocal");  // for dialog_as_uac
+  auto sent = probe.build();
+  if (!sent.ok()) {
+    st.sessions_refused = true;
+    return send_to_sip(self, std::move(item));
+  }
+  sip_layer::outgoing_request req;
+  req.request = std::move(invite);
+  st.busy = true;
+  sip::message invite_msg = std::move(sent).value();
+  self->request(st.sip, caf::infinite, sip_layer::sip_send_atom::value, std::move(req))
+      .then(
+          [=](const sip::message& response) mutable {
+            auto& st = self->state;
+            st.busy = false;
+            int status = response.status_code();
+            if (status >= 200 && status < 300) {
+              auto d = sip_layer::dialog_as_uac(invite_msg, response);
+              if (d.ok()) {
+                st.chat = chat_dialog{std::move(d).value(), contact, std::nullopt, 1};
+                sip_layer::outgoing_request ack;
+                ack.request = sip_layer::next_request(st.chat->d, "ACK");
+                ack.target_uri = sip_layer::next_hop_uri(st.chat->d);
+                self->request(st.sip, caf::infinite, sip_layer::sip_send_atom::value,
+                              std::move(ack))
+                    .then([](const sip::message&) {}, [](caf::error&) {});
+                log::info("im session opened",
+                          {{"conversation", st.id->key}, {"call_id", call_id}});
+                return send_to_sip(self, std::move(item));
+              }
+            }
+            if (refuses_sessions(status) || (status >= 200 && status < 300)) {
+              log::info("im sessions refused by the SIP side, using pager mode",
+                        {{"conversation", st.id->key}, {"status", status}});
+              st.sessions_refused = true;
+              return send_to_sip(self, std::move(item));
+            }
+            on_sip_response(self, item, response);  // the mapped error for the message
+            pump(self);
+          },
+          [=](caf::error& e) {
+            log::warn("im SIP INVITE failed", {{"reason", self->system().render(e)}});
+            self->state.busy = false;
+            self->state.sessions_refused = true;
+            send_to_sip(self, std::move(item));
+          });
+}
+
 void send_to_sip(self_ptr self, outgoing item) {
   auto& st = self->state;
   const auto& m = item.message;
@@ -238,30 +353,32 @@ void send_to_sip(self_ptr self, outgoing item) {
     return pump(self);
   }
   if (!parts.value()) return pump(self);  // nothing the SIP side wants (a chat state, say)
-  auto builder = parts.value()->to_builder(st.from_tag);
-  builder.header("Call-ID", call_id_for_thread(self, m.thread));
-  builder.header("CSeq", std::to_string(++st.cseq) + " MESSAGE");
-  builder.header("Max-Forwards", "70");
   sip_layer::outgoing_request req;
-  req.request = std::move(builder);
-  st.busy = true;
-  self->request(st.sip, caf::infinite, sip_layer::sip_send_atom::value, std::move(req))
-      .then(
-          [=](const sip::message& response) {
-            on_sip_response(self, item, response);
-            self->state.busy = false;
-            pump(self);
-          },
-          [=](caf::error& e) {
-            log::warn("im SIP send failed", {{"reason", self->system().render(e)}});
-            if (item.message.has_content()) {
-              bounce(self, item.stanza,
-                     {mapping::stanza_condition::internal_server_error, mapping::error_type::wait,
-                      "the SIP side is not available"});
-            }
-            self->state.busy = false;
-            pump(self);
-          });
+  if (st.chat) {
+    req.request = in_dialog_message(st.chat->d, *parts.value());
+    req.target_uri = sip_layer::next_hop_uri(st.chat->d);
+  } else if (m.has_content() && prefers_sessions(self)) {
+    return open_session(self, std::move(item), *parts.value());
+  } else {
+    auto builder = parts.value()->to_builder(st.from_tag);
+    builder.header("Call-ID", call_id_for_thread(self, m.thread));
+    builder.header("CSeq", std::to_string(++st.cseq) + " MESSAGE");
+    builder.header("Max-Forwards", "70");
+    req.request = std::move(builder);
+  }
+  send_request(self, std::move(item), std::move(req));
+}
+
+// Ends the IM session (idle, shutdown): BYE, not waiting for its answer.
+void close_session(self_ptr self) {
+  auto& st = self->state;
+  if (!st.chat) return;
+  sip_layer::outgoing_request bye;
+  bye.request = sip_layer::next_request(st.chat->d, "BYE");
+  bye.target_uri = sip_layer::next_hop_uri(st.chat->d);
+  st.chat.reset();
+  self->request(st.sip, caf::infinite, sip_layer::sip_send_atom::value, std::move(bye))
+      .then([](const sip::message&) {}, [](caf::error&) {});
 }
 
 void pump(self_ptr self) {
@@ -381,11 +498,54 @@ void on_sip_message(self_ptr self, sip_layer::incoming_request in) {
   to_partner(self, std::move(s));
 }
 
+// The SIP side opens an IM session (chat_session.hpp): answered at once with our SDP, so a
+// CANCEL never finds it pending.
+void on_invite(self_ptr self, const sip_layer::incoming_request& in) {
+  auto& st = self->state;
+  std::string call_id(in.request.call_id());
+  if (st.chat && st.chat->d.call_id == call_id && st.chat->answer &&
+      in.request.cseq().number == st.chat->invite_cseq) {
+    // The INVITE again (our 200 was lost on UDP): the same answer, RFC 3261 §13.3.1.4.
+    sip_layer::respond(in, *st.chat->answer);
+    return;
+  }
+  if (!offers_im_session(in.request)) {
+    return answer_sip(in, 488,
+                      "Not Acceptable Here (an IM session needs an SDP m=message line with the "
+                      "sip protocol)");
+  }
+  if (!st.cfg->contact.ok()) return answer_sip(in, 488, "Not Acceptable Here (no SIP listener)");
+  std::string tag = random_token();
+  auto d = sip_layer::dialog_as_uas(in.request, tag);
+  if (!d.ok()) return answer_sip(in, 400, d.err().reason);
+  std::string contact = our_contact(self);
+  auto b = sip::make_response(in.request, 200, "OK", tag);
+  b.header("Contact", contact);
+  b.body("application/sdp", im_session_sdp(st.cfg->contact));
+  auto answer = b.build();
+  if (!answer.ok()) return answer_sip(in, 500, "cannot build the answer");
+  if (st.chat && st.chat->d.call_id != call_id) close_session(self);  // the newest one wins
+  st.chat = chat_dialog{std::move(d).value(), contact, answer.value(), in.request.cseq().number};
+  log::info("im session accepted", {{"conversation", st.id->key}, {"call_id", call_id}});
+  sip_layer::respond(in, std::move(answer).value());
+}
+
+void on_bye(self_ptr self, const sip_layer::incoming_request& in) {
+  auto& st = self->state;
+  if (!st.chat || st.chat->d.call_id != in.request.call_id()) {
+    return answer_sip(in, 481, "Call/Transaction Does Not Exist");
+  }
+  st.chat.reset();
+  log::info("im session ended by the SIP side", {{"conversation", st.id->key}});
+  answer_sip(in, 200, "OK");
+}
+
 void on_sip_request(self_ptr self, sip_layer::incoming_request in) {
   auto method = in.request.method();
   if (method == "MESSAGE") return on_sip_message(self, std::move(in));
-  // INVITE/BYE (Skype for Business style sessions) are not bridged yet.
-  answer_sip(in, 488, "Chat sessions are not supported; send MESSAGE");
+  if (method == "INVITE") return on_invite(self, in);
+  if (method == "BYE") return on_bye(self, in);
+  answer_sip(in, 501, "Not Implemented");
 }
 
 void arm_idle_check(self_ptr self) {
@@ -445,7 +605,9 @@ caf::behavior session_behavior(self_ptr self, session_identity id,
       [=](idle_check_atom) {
         auto& st = self->state;
         bool quiet = clock::now() - st.last_activity >= st.cfg->session_idle;
-        if (quiet && !st.busy && st.queue.empty() && st.pending.empty()) {
+        if (quiet && !st.busy && st.chat) {
+          close_session(self);  // an idle IM session ends with BYE; the actor the round after
+        } else if (quiet && !st.busy && st.queue.empty() && st.pending.empty()) {
           self->send(st.shard, idle_atom::value, st.id->key, st.processed);
         }
         arm_idle_check(self);

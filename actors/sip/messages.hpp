@@ -20,7 +20,8 @@
 // target, or the transport failed (the reason phrase says which). When RFC 3263 gave several
 // targets, a 503 or 408 from one is followed by the next (§4.3) before the result is delivered.
 // Provisional responses go to outgoing_request::progress as (sip_progress_atom, sip::message)
-// if it is set.
+// if it is set. An ACK (for a 2xx: next_request(dialog, "ACK")) has no transaction: it is sent
+// once and the result is a 200 "ACK sent" made up by the layer.
 //   (sip_cancel_atom, std::string cancel_key)  to the same shard: CANCELs the pending INVITE
 //   sent with that outgoing_request::cancel_key (RFC 3261 §9.1; sent once a provisional response
 //   came). The INVITE's result is then normally the 487 from the UAS.

@@ -102,7 +102,10 @@ std::optional<check_failure> check_request(const sip::message& request,
     return check_failure{483, "Too Many Hops"};
   }
   auto uri = request.request_uri_parsed();
-  if (uri.is_sip() && !policy.serve_any_domain) {
+  // A request inside a dialog (its To has a tag) is addressed to the Contact we gave, an address
+  // rather than a served domain (RFC 3261 §12.2.2): its dialog, not its domain, decides.
+  bool in_dialog = !request.to().tag().empty();
+  if (uri.is_sip() && !policy.serve_any_domain && !in_dialog) {
     bool served = std::any_of(policy.served_domains.begin(), policy.served_domains.end(),
                               [&](const std::string& d) { return iequals(d, uri.host); });
     if (!served) {

@@ -518,6 +518,16 @@ struct shard_state : timer_service, transaction_user {
       pending.erase(it);
       return;
     }
+    if (m.value().method() == "ACK") {
+      // The ACK for a 2xx is the UAC core's, not a transaction's (RFC 3261 §13.2.2.4, §17.1.1.3):
+      // sent once to the hop; the requester gets a 200 made up here once it is handed over.
+      auto ack = std::move(m).value();
+      send(hop, sip::serialize(ack), token);
+      forget(token, it);
+      it->second.promise.deliver(sip::make_response(ack, 200, "ACK sent").build().value());
+      pending.erase(it);
+      return;
+    }
     if (!it->second.request.cancel_key.empty()) {
       cancel_keys[it->second.request.cancel_key] = token;
     }

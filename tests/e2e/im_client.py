@@ -5,6 +5,8 @@
                        in order; "{to}" in a line is replaced by --to
   --expect N           wait until N stanzas of kind message (errors included) arrived
   --until-error        stop at the first error stanza (with --expect: whichever comes first)
+  --reply TEXT         answer every non-error message with a chat message TEXT to its sender,
+                       in the same thread
 Prints "ONLINE" once the session is up, "SENT n" after sending, one "GOT <json>" line per
 message received (from, type, id, bodies {lang: text}, subject, thread, state, received,
 request, error {condition, text}), and "RESULT OK|FAIL: why". Exits 0 when what was expected
@@ -99,6 +101,12 @@ class Client(slixmpp.ClientXMPP):
     def on_message(self, msg):
         d = describe(msg, "")
         print("GOT " + json.dumps(d, ensure_ascii=False), flush=True)
+        if self.a.reply and d["type"] != "error" and d["bodies"]:
+            r = self.make_message(mto=msg["from"], mbody=self.a.reply, mtype="chat")
+            if d["thread"]:
+                r["thread"] = d["thread"]
+            r.send()
+            print("REPLIED", flush=True)
         self.got += 1
         if self.a.until_error and d["type"] == "error":
             self.finish(True, "error received")
@@ -116,6 +124,7 @@ def main():
     ap.add_argument("--to")
     ap.add_argument("--expect", type=int, default=0)
     ap.add_argument("--until-error", action="store_true")
+    ap.add_argument("--reply")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--debug", action="store_true")
     a = ap.parse_args()

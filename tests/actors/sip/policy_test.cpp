@@ -52,6 +52,18 @@ TEST(sip_policy, checks_domain_method_scheme_and_max_forwards) {
   EXPECT_EQ(hops->status, 483);
 }
 
+// In-dialog requests go to our Contact (an address), not to a served domain.
+TEST(sip_policy, in_dialog_requests_are_not_checked_against_served_domains) {
+  request_policy p;
+  p.served_domains = {"xmpp.test"};
+  std::string in_dialog = req("MESSAGE", "sip:b@127.0.0.1:5060");
+  in_dialog.replace(in_dialog.find("To: <sip:b@xmpp.test>"), 21, "To: <sip:b@xmpp.test>;tag=x");
+  EXPECT_FALSE(check_request(parse(in_dialog), p));
+  auto out_of_dialog = check_request(parse(req("MESSAGE", "sip:b@127.0.0.1:5060")), p);
+  ASSERT_TRUE(out_of_dialog);
+  EXPECT_EQ(out_of_dialog->status, 404);
+}
+
 TEST(sip_policy, malformed_request_gets_400_with_the_parser_reason_and_its_headers) {
   std::string bad = req("MESSAGE", "sip:b@xmpp.test");
   bad.replace(bad.find("CSeq: 1 MESSAGE"), 15, "CSeq: 1 INVITE");
