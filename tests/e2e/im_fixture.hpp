@@ -67,6 +67,10 @@ struct options {
   bool partner_reachable = true;
   std::string sip_route_transport = "udp";  // how fedgate reaches SIPp's UAS
   unsigned delivery_timeout_ms = 10000;
+  // A SIP URI ("sip:127.0.0.1:5070"): fedgate sits behind this SIP proxy, [sip] outbound_proxy
+  // is set and the [[sip.routes]] entry for sip.local is left out, so requests for SIPp's UAS
+  // go to the proxy. The proxy must forward them to uas_port_ (known once start() returned).
+  std::string outbound_proxy;
 };
 
 class im_e2e : public ::testing::Test {
@@ -102,14 +106,18 @@ class im_e2e : public ::testing::Test {
         << "ca_file = \"" << pki_->ca_certificate().string() << "\"\n"
         << "backoff_initial_ms = 200\nbackoff_max_ms = 1000\nconnect_timeout_ms = 2000\n"
         << "[[xmpp.partners]]\ndomain = \"xmpp.test\"\n"
-        << "routes = [\"127.0.0.1:"
-        << (o.partner_reachable ? po.s2s_port : testing::free_port()) << "\"]\n"
+        << "routes = [\"127.0.0.1:" << (o.partner_reachable ? po.s2s_port : testing::free_port())
+        << "\"]\n"
         << "[sip]\nudp_listen = [\"127.0.0.1:" << sip_udp_ << "\"]\n"
         << "tcp_listen = [\"127.0.0.1:" << sip_tcp_ << "\"]\ntls_listen = []\n"
-        << "trusted_peers = [\"127.0.0.1\"]\n"
-        << "[[sip.routes]]\ndomain = \"sip.local\"\nuri = \"sip:127.0.0.1:" << uas_port_
-        << ";transport=" << o.sip_route_transport << "\"\n"
-        << "[im]\nerror_window_ms = 200\ndelivery_timeout_ms = " << o.delivery_timeout_ms << "\n"
+        << "trusted_peers = [\"127.0.0.1\"]\n";
+    if (o.outbound_proxy.empty()) {
+      cfg << "[[sip.routes]]\ndomain = \"sip.local\"\nuri = \"sip:127.0.0.1:" << uas_port_
+          << ";transport=" << o.sip_route_transport << "\"\n";
+    } else {
+      cfg << "outbound_proxy = \"" << o.outbound_proxy << "\"\n";
+    }
+    cfg << "[im]\nerror_window_ms = 200\ndelivery_timeout_ms = " << o.delivery_timeout_ms << "\n"
         << "[metrics]\nlisten = \"\"\n";
     cfg.close();
     fedgate_ = std::make_unique<child_process>(std::vector<std::string>{
@@ -173,10 +181,13 @@ class im_e2e : public ::testing::Test {
 
   // A SIPp UAC sending `count` MESSAGEs from bob@sip.local to `to_user`@xmpp.test with `body`
   // ([call_number] is SIPp's call counter) and expecting `status`. Returns SIPp's exit code.
+  // `target_port`: where SIPp sends (a SIP proxy in front of fedgate); 0 = fedgate's own port
+  // for `transport`.
   int sipp_uac(const std::string& to_user, const std::string& body, int status, int count = 1,
                const std::string& transport = "u1",
                const std::string& content_type = "text/plain;charset=UTF-8",
-               const std::string& extra_headers = "", int max_calls = 1) {
+               const std::string& extra_headers = "", int max_calls = 1,
+               std::uint16_t target_port = 0) {
     auto scenario = dir_.path() / ("uac-" + std::to_string(++files_) + ".xml");
     std::ofstream(scenario) << R"(<?xml version="1.0" encoding="UTF-8" ?>
 <scenario name="uac">
@@ -196,7 +207,7 @@ Content-Length: [len]
   <recv response=")" << status << R"(" timeout="60000" />
 </scenario>
 )";
-    int port = transport == "u1" ? sip_udp_ : sip_tcp_;
+    int port = target_port != 0 ? target_port : transport == "u1" ? sip_udp_ : sip_tcp_;
     child_process p({sipp_bin, "-sf", scenario.string(), "127.0.0.1:" + std::to_string(port),
                      "-i", "127.0.0.1", "-p", "0", "-t", transport, "-m", std::to_string(count),
                      "-l", std::to_string(max_calls), "-r", "1000", "-nostdin", "-timeout", "90s",
