@@ -352,7 +352,13 @@ void send_to_sip(self_ptr self, outgoing item) {
     bounce(self, item.stanza, parts.err().as_stanza_error());
     return pump(self);
   }
-  if (!parts.value()) return pump(self);  // nothing the SIP side wants (a chat state, say)
+  if (!parts.value()) {
+    // Nothing the SIP side wants: a chat state it refused, a receipt it did not ask for.
+    log::debug(
+        "im stanza has no SIP form here",
+        {{"conversation", st.id->key}, {"id", item.stanza.id}, {"receipt_for", m.receipt_for}});
+    return pump(self);
+  }
   sip_layer::outgoing_request req;
   if (st.chat) {
     req.request = in_dialog_message(st.chat->d, *parts.value());

@@ -11,12 +11,12 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/free_port.hpp"
@@ -71,6 +71,10 @@ struct options {
   // is set and the [[sip.routes]] entry for sip.local is left out, so requests for SIPp's UAS
   // go to the proxy. The proxy must forward them to uas_port_ (known once start() returned).
   std::string outbound_proxy;
+  // [[domains]] im_mode = "session": fedgate opens Skype for Business style IM sessions.
+  bool session_mode = false;
+  unsigned session_idle_ms = 600000;  // [im] session_idle_timeout_ms
+  unsigned error_window_ms = 200;     // [im] error_window_ms
 };
 
 class im_e2e : public ::testing::Test {
@@ -100,6 +104,7 @@ class im_e2e : public ::testing::Test {
     std::ofstream cfg(dir_.path() / "fedgate.toml");
     cfg << "[general]\nstate_dir = \"state\"\nlog_level = \"debug\"\n"
         << "[[domains]]\nsip = \"sip.local\"\nxmpp = \"sip.test\"\n"
+        << (o.session_mode ? "im_mode = \"session\"\n" : "")
         << "[xmpp]\nlisten = [\"127.0.0.1:" << s2s_port_ << "\"]\n"
         << "certificate = \"" << fedgate_cert.certificate.string() << "\"\n"
         << "key = \"" << fedgate_cert.key.string() << "\"\n"
@@ -117,7 +122,9 @@ class im_e2e : public ::testing::Test {
     } else {
       cfg << "outbound_proxy = \"" << o.outbound_proxy << "\"\n";
     }
-    cfg << "[im]\nerror_window_ms = 200\ndelivery_timeout_ms = " << o.delivery_timeout_ms << "\n"
+    cfg << "[im]\nerror_window_ms = " << o.error_window_ms
+        << "\ndelivery_timeout_ms = " << o.delivery_timeout_ms << "\n"
+        << "session_idle_timeout_ms = " << o.session_idle_ms << "\n"
         << "[metrics]\nlisten = \"\"\n";
     cfg.close();
     fedgate_ = std::make_unique<child_process>(std::vector<std::string>{
@@ -128,7 +135,8 @@ class im_e2e : public ::testing::Test {
   // alice on Prosody. `stanzas`: raw stanzas to send ("{to}" = `to`).
   std::unique_ptr<child_process> alice(const std::vector<std::string>& stanzas,
                                        const std::string& to, int expect = 0,
-                                       bool until_error = false) {
+                                       bool until_error = false,
+                                       const std::vector<std::string>& extra_args = {}) {
     auto file = dir_.path() / ("send-" + std::to_string(++files_) + ".xml");
     std::ofstream f(file, std::ios::binary);
     for (const auto& s : stanzas)
@@ -151,6 +159,7 @@ class im_e2e : public ::testing::Test {
     if (!stanzas.empty()) argv.insert(argv.end(), {"--send-file", file.string()});
     if (expect > 0) argv.insert(argv.end(), {"--expect", std::to_string(expect)});
     if (until_error) argv.push_back("--until-error");
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     return std::make_unique<child_process>(argv);
   }
 
@@ -162,8 +171,7 @@ class im_e2e : public ::testing::Test {
     std::ofstream out(scenario);
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<scenario name=\"uas\">\n";
     for (int i = 0; i < per_call; ++i) {
-      out << "<recv request=\"MESSAGE\" />\n<send><![CDATA[\nSIP/2.0 " << status << " "
-          << reason
+      out << "<recv request=\"MESSAGE\" />\n<send><![CDATA[\nSIP/2.0 " << status << " " << reason
           << "\n[last_Via:]\n[last_From:]\n[last_To:];tag=[pid]U[call_number]\n[last_Call-ID:]\n"
              "[last_CSeq:]\nContent-Length: 0\n\n]]></send>\n";
     }
@@ -199,18 +207,35 @@ To: <sip:)" << to_user << R"(@xmpp.test>
 Call-ID: [call_id]
 CSeq: 1 MESSAGE
 Max-Forwards: 70
-)" << extra_headers << "Content-Type: "
-                            << content_type << R"(
+)" << extra_headers
+                            << "Content-Type: " << content_type << R"(
 Content-Length: [len]
 
 )" << body << R"(]]></send>
-  <recv response=")" << status << R"(" timeout="60000" />
+  <recv response=")" << status
+                            << R"(" timeout="60000" />
 </scenario>
 )";
     int port = target_port != 0 ? target_port : transport == "u1" ? sip_udp_ : sip_tcp_;
-    child_process p({sipp_bin, "-sf", scenario.string(), "127.0.0.1:" + std::to_string(port),
-                     "-i", "127.0.0.1", "-p", "0", "-t", transport, "-m", std::to_string(count),
-                     "-l", std::to_string(max_calls), "-r", "1000", "-nostdin", "-timeout", "90s",
+    child_process p({sipp_bin,
+                     "-sf",
+                     scenario.string(),
+                     "127.0.0.1:" + std::to_string(port),
+                     "-i",
+                     "127.0.0.1",
+                     "-p",
+                     "0",
+                     "-t",
+                     transport,
+                     "-m",
+                     std::to_string(count),
+                     "-l",
+                     std::to_string(max_calls),
+                     "-r",
+                     "1000",
+                     "-nostdin",
+                     "-timeout",
+                     "90s",
                      "-timeout_error"});
     auto rc = p.wait_exit(120s);
     if (!rc) {
@@ -238,7 +263,8 @@ Content-Length: [len]
   std::unique_ptr<child_process> fedgate_;
 };
 
-inline std::string chat(const std::string& inner, const std::string& id, const std::string& attrs = "") {
+inline std::string chat(const std::string& inner, const std::string& id,
+                        const std::string& attrs = "") {
   return "<message to='{to}' type='chat' id='" + id + "'" + attrs + ">" + inner + "</message>";
 }
 

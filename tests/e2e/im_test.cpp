@@ -197,5 +197,155 @@ TEST_F(im_e2e, chat_state_round_trip) {
   EXPECT_TRUE(stanzas[0]["bodies"].empty());
 }
 
+// Runs a SIPp scenario (text) on `local_port` (fedgate's route for sip.local points there, so
+// requests for bob reach this SIPp), as UAC towards fedgate's UDP listener `target` or, with
+// target 0, as UAS; logs what it received to `log`. Returns SIPp's exit code.
+int run_sipp(const std::filesystem::path& dir, const std::string& name, const std::string& xml,
+             std::uint16_t local_port, std::uint16_t target, const std::filesystem::path& log) {
+  auto scenario = dir / (name + ".xml");
+  std::ofstream(scenario) << xml;
+  std::vector<std::string> argv{sipp_bin, "-sf", scenario.string()};
+  if (target != 0) argv.push_back("127.0.0.1:" + std::to_string(target));
+  argv.insert(argv.end(), {"-i", "127.0.0.1", "-p", std::to_string(local_port), "-t", "u1", "-m",
+                           "1", "-trace_msg", "-message_file", log.string(), "-nostdin", "-timeout",
+                           "60s", "-timeout_error"});
+  child_process p(argv);
+  auto rc = p.wait_exit(90s);
+  if (!rc) {
+    p.signal(SIGKILL);
+    ADD_FAILURE() << "sipp did not finish:\n" << p.output();
+    return -1;
+  }
+  if (*rc != 0) ADD_FAILURE() << "sipp exit " << *rc << ":\n" << p.output().substr(0, 3000);
+  return *rc;
+}
+
+// The SIP user agent confirms delivery with an IMDN (RFC 5438) for the imdn.Message-ID fedgate
+// put in the CPIM wrapper it used because the XMPP sender asked for a receipt.
+const char* imdn_answering_uas = R"XML(<?xml version="1.0" encoding="UTF-8" ?>
+<scenario name="uas sending an IMDN">
+  <recv request="MESSAGE">
+    <action>
+      <ereg regexp="imdn.Message-ID: ([^\r\n]+)" search_in="body" check_it="true"
+            assign_to="all,mid" />
+    </action>
+  </recv>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]U[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <send retrans="500"><![CDATA[
+MESSAGE sip:alice@xmpp.test SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bob@sip.local>;tag=[pid]R[call_number]
+To: <sip:alice@xmpp.test>
+Call-ID: [call_id]
+CSeq: 1 MESSAGE
+Max-Forwards: 70
+Content-Type: message/imdn+xml
+Content-Length: [len]
+
+<?xml version="1.0" encoding="UTF-8"?><imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>[$mid]</message-id><datetime>2026-11-25T10:00:00Z</datetime><delivery-notification><status><delivered/></status></delivery-notification></imdn>]]></send>
+  <recv response="200" />
+  <Reference variables="all" />
+</scenario>
+)XML";
+
+// XEP-0184 request from XMPP -> IMDN offered on SIP -> the SIP side's IMDN -> <received/>.
+TEST_F(im_e2e, receipt_requested_by_xmpp_comes_back_from_the_sip_imdn) {
+  start();
+  auto client =
+      alice({chat("<body>please confirm</body><request xmlns='urn:xmpp:receipts'/>", "rcpt-1")},
+            "bob@sip.test", 1);
+  auto log = dir_.path() / "imdn-uas.log";
+  EXPECT_EQ(run_sipp(dir_.path(), "imdn-uas", imdn_answering_uas, uas_port_, 0, log), 0)
+      << diagnostics();
+  ASSERT_EQ(client->wait_exit(30s), 0) << client->output() << diagnostics();
+  auto got = received_stanzas(client->output());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["from"], "bob@sip.test");
+  EXPECT_EQ(got[0]["received"], "rcpt-1");
+  EXPECT_TRUE(got[0]["bodies"].empty());
+  auto requests = received_requests(log);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].header("content-type"), "message/cpim");
+  EXPECT_THAT(requests[0].body, HasSubstr("imdn.Disposition-Notification: positive-delivery"));
+  EXPECT_THAT(requests[0].body, HasSubstr("please confirm"));
+}
+
+// A SIP sender asking for an IMDN: the XMPP client's <received/> comes back as an IMDN
+// "delivered" for the same message id, inside the sender's conversation (its Call-ID).
+const char* imdn_requesting_uac = R"XML(<?xml version="1.0" encoding="UTF-8" ?>
+<scenario name="uac requesting an IMDN">
+  <send retrans="500"><![CDATA[
+MESSAGE sip:alice@xmpp.test SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bob@sip.local>;tag=[pid]T[call_number]
+To: <sip:alice@xmpp.test>
+Call-ID: [call_id]
+CSeq: 1 MESSAGE
+Max-Forwards: 70
+Content-Type: message/cpim
+Content-Length: [len]
+
+From: <sip:bob@sip.local>
+To: <sip:alice@xmpp.test>
+NS: imdn <urn:ietf:params:imdn>
+imdn.Message-ID: sip-msg-77
+DateTime: 2026-11-25T10:00:00Z
+imdn.Disposition-Notification: positive-delivery
+
+Content-Type: text/plain;charset=UTF-8
+
+did you get this?]]></send>
+  <recv response="200" />
+  <recv request="MESSAGE" timeout="30000">
+    <action>
+      <ereg regexp="<message-id>sip-msg-77</message-id>" search_in="body" check_it="true"
+            assign_to="id" />
+      <ereg regexp="<delivered/>" search_in="body" check_it="true" assign_to="delivered" />
+    </action>
+  </recv>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <Reference variables="id,delivered" />
+</scenario>
+)XML";
+
+TEST_F(im_e2e, receipt_requested_by_sip_comes_back_as_an_imdn) {
+  options o;
+  o.error_window_ms = 0;  // the 200 leaves before the receipt can (SIPp wants them in order)
+  start(o);
+  auto client = alice({}, "", 1, false, {"--ack-receipts"});
+  ASSERT_TRUE(client->wait_for_line("ONLINE", 30s)) << client->output();
+  auto log = dir_.path() / "imdn-uac.log";
+  EXPECT_EQ(run_sipp(dir_.path(), "imdn-uac", imdn_requesting_uac, uas_port_, sip_udp_, log), 0)
+      << diagnostics();
+  ASSERT_EQ(client->wait_exit(30s), 0) << client->output();
+  auto got = received_stanzas(client->output());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["id"], "sip-msg-77");
+  EXPECT_TRUE(got[0]["request"]);
+  EXPECT_EQ(body_of(got[0]), "did you get this?");
+  auto requests = received_requests(log);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_THAT(requests[0].header("content-type"), HasSubstr("message/"));
+  EXPECT_THAT(requests[0].body, HasSubstr("<delivered/>"));
+}
+
 }  // namespace
 }  // namespace fedgate::e2e
