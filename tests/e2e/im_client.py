@@ -7,6 +7,7 @@
   --until-error        stop at the first error stanza (with --expect: whichever comes first)
   --reply TEXT         answer every non-error message with a chat message TEXT to its sender,
                        in the same thread
+  --ack-receipts       answer every XEP-0184 <request/> with <received id=.../> (same thread)
 Prints "ONLINE" once the session is up, "SENT n" after sending, one "GOT <json>" line per
 message received (from, type, id, bodies {lang: text}, subject, thread, state, received,
 request, error {condition, text}), and "RESULT OK|FAIL: why". Exits 0 when what was expected
@@ -107,6 +108,11 @@ class Client(slixmpp.ClientXMPP):
                 r["thread"] = d["thread"]
             r.send()
             print("REPLIED", flush=True)
+        if self.a.ack_receipts and d["request"] and d["id"]:
+            thread = f"<thread>{d['thread']}</thread>" if d["thread"] else ""
+            self.send_raw(f"<message to='{msg['from']}' type='chat' id='ack-{d['id']}'>"
+                          f"<received xmlns='{RECEIPTS}' id='{d['id']}'/>{thread}</message>")
+            print("ACKED", flush=True)
         self.got += 1
         if self.a.until_error and d["type"] == "error":
             self.finish(True, "error received")
@@ -125,6 +131,7 @@ def main():
     ap.add_argument("--expect", type=int, default=0)
     ap.add_argument("--until-error", action="store_true")
     ap.add_argument("--reply")
+    ap.add_argument("--ack-receipts", action="store_true")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--debug", action="store_true")
     a = ap.parse_args()
