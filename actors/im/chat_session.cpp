@@ -25,7 +25,9 @@ bool has_message_media_line(std::string_view sdp) {
   return false;
 }
 
-bool is_ipv6(std::string_view host) { return host.find(':') != std::string_view::npos; }
+bool is_ipv6(std::string_view host) {
+  return host.find(':') != std::string_view::npos;
+}
 
 }  // namespace
 
