@@ -228,8 +228,8 @@ TEST_F(im_session_e2e, xmpp_chat_opens_a_session_when_the_sip_domain_prefers_it)
                      "-message_file", log.string(), "-nostdin", "-timeout", "60s",
                      "-timeout_error"});
   ASSERT_TRUE(wait_bound(uas_port_, false)) << uas.output();
-  auto client = alice({chat("<body>first</body>", "s1"), chat("<body>second</body>", "s2")},
-                      "bob@sip.test");
+  auto client =
+      alice({chat("<body>first</body>", "s1"), chat("<body>second</body>", "s2")}, "bob@sip.test");
   ASSERT_EQ(uas.wait_exit(60s), 0) << uas.output() << diagnostics();
   auto got = received_requests(log);
   ASSERT_EQ(got.size(), 5u);  // INVITE, ACK, MESSAGE, MESSAGE, BYE
