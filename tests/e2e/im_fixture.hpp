@@ -75,6 +75,9 @@ struct options {
   bool session_mode = false;
   unsigned session_idle_ms = 600000;  // [im] session_idle_timeout_ms
   unsigned error_window_ms = 200;     // [im] error_window_ms
+  // Non-zero: [metrics] listen = "127.0.0.1:<metrics_port>" (fedgate's /metrics for a scraper);
+  // 0 keeps the metrics listener off.
+  std::uint16_t metrics_port = 0;
 };
 
 class im_e2e : public ::testing::Test {
@@ -125,7 +128,8 @@ class im_e2e : public ::testing::Test {
     cfg << "[im]\nerror_window_ms = " << o.error_window_ms
         << "\ndelivery_timeout_ms = " << o.delivery_timeout_ms << "\n"
         << "session_idle_timeout_ms = " << o.session_idle_ms << "\n"
-        << "[metrics]\nlisten = \"\"\n";
+        << "[metrics]\nlisten = \""
+        << (o.metrics_port != 0 ? "127.0.0.1:" + std::to_string(o.metrics_port) : "") << "\"\n";
     cfg.close();
     fedgate_ = std::make_unique<child_process>(std::vector<std::string>{
         fedgate_binary, "--config", (dir_.path() / "fedgate.toml").string()});
