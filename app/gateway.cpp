@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <pthread.h>
 #include <signal.h>
+#include <sstream>
 #include <sys/stat.h>
 #include <thread>
 
@@ -165,6 +166,7 @@ sip_side start_sip_side(caf::actor_system& system, const config& cfg,
 // Answers `fedgate ctl` commands (see app/control_server.hpp). Runs on the control thread.
 std::string control_answer(const std::string& command, caf::actor_system& system, const config& cfg,
                            const caf::actor& xmpp_service, const sip_layer::sip_service& sip,
+                           const im::im_router& router,
                            std::chrono::steady_clock::time_point started, bool accepting) {
   using nlohmann::json;
   if (command == "status") {
@@ -214,7 +216,38 @@ std::string control_answer(const std::string& command, caf::actor_system& system
     }
     return out.dump();
   }
-  return json{{"error", "unknown command \"" + command + "\"; commands: status, partners"}}.dump();
+  if (command == "sessions") {
+    json out = json::array();
+    for (const auto& s : im::list_sessions(system, router)) {
+      out.push_back(json{{"conversation", s.conversation},
+                         {"mode", s.mode},
+                         {"to_sip_queued", s.to_sip_queued},
+                         {"to_xmpp_pending", s.to_xmpp_pending},
+                         {"sip_in_flight", s.sip_in_flight},
+                         {"idle_seconds", s.idle_seconds}});
+    }
+    return out.dump();
+  }
+  if (command.rfind("test-im ", 0) == 0) {
+    // test-im <local user JID> <remote JID> <text...>
+    std::istringstream words(command.substr(8));
+    std::string from, to, text, word;
+    words >> from >> to;
+    while (words >> word)
+      text += (text.empty() ? "" : " ") + word;
+    if (from.empty() || to.empty() || text.empty()) {
+      return json{{"error", "usage: test-im <local user JID> <remote JID> <text>"}}.dump();
+    }
+    auto wait =
+        std::chrono::milliseconds(cfg.im.delivery_timeout_ms + cfg.im.error_window_ms + 2000);
+    std::string result = im::test_im(system, router, from, to, text, wait);
+    return json{
+        {"from", from}, {"to", to}, {"result", result}, {"ok", result.rfind("delivered", 0) == 0}}
+        .dump();
+  }
+  return json{{"error", "unknown command \"" + command +
+                            "\"; commands: status, partners, sessions, test-im"}}
+      .dump();
 }
 
 }  // namespace
@@ -305,10 +338,13 @@ int run_gateway(config cfg) {
     std::string error;
     caf::actor xs = xmpp.service;
     const auto* sip_service = &sip.service;
+    const auto* im_router = &router;
     if (!control.start(
             cfg.general.state_dir / "control.sock",
-            [&system, &cfg, xs, sip_service, started, running](const std::string& command) {
-              return control_answer(command, system, cfg, xs, *sip_service, started, *running);
+            [&system, &cfg, xs, sip_service, im_router, started,
+             running](const std::string& command) {
+              return control_answer(command, system, cfg, xs, *sip_service, *im_router, started,
+                                    *running);
             },
             error)) {
       log::error("cannot open the control socket", {{"reason", error}});
@@ -366,10 +402,10 @@ int run_gateway(config cfg) {
                     caf::after(std::chrono::seconds(5)) >>
                         [] { log::warn("the XMPP side did not stop within 5 s"); });
   }
+  control.stop();  // before the router it asks goes away
   sip_layer::stop_sip_service(sip.service);
   im::stop_im_router(router);
   admin.stop();
-  control.stop();
   // Leaving scope destroys the actor system, which waits for every actor to finish.
   return 0;
 }

@@ -170,14 +170,18 @@ int main(int argc, char** argv) {
   auto* check = cli.add_subcommand("check-config", "Validate a config file and print every error");
   check->add_option("file", check_file, "Config file")->required();
   auto* version = cli.add_subcommand("version", "Print the version");
-  auto* control = cli.add_subcommand("ctl", "Ask the running gateway: status, partners");
+  auto* control =
+      cli.add_subcommand("ctl", "Ask the running gateway: status, partners, sessions, test-im");
   std::string ctl_config, ctl_socket;
   bool ctl_json = false;
   std::vector<std::string> ctl_words;
   control->add_option("--config", ctl_config, "The running gateway's config (finds its socket)");
   control->add_option("--socket", ctl_socket, "The control socket (state_dir/control.sock)");
   control->add_flag("--json", ctl_json, "Print the answer as JSON");
-  control->add_option("command", ctl_words, "status | partners")->required();
+  control
+      ->add_option("command", ctl_words,
+                   "status | partners | sessions | test-im <local JID> <remote JID> <text>")
+      ->required();
 
   try {
     cli.parse(argc, argv);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
 
 namespace fedgate::im {
 
@@ -23,5 +24,26 @@ using delivery_timeout_atom = caf::atom_constant<caf::atom("im_dto")>;
 using settle_atom = caf::atom_constant<caf::atom("im_settle")>;
 // anyone -> router shard: number of live sessions (for ctl and tests)
 using count_sessions_atom = caf::atom_constant<caf::atom("im_count")>;
+// ctl -> shard -> each session: (list_sessions) -> std::vector<session_info>
+using list_sessions_atom = caf::atom_constant<caf::atom("im_list")>;
+// ctl -> shard -> session: (test_im, key, text) -> std::string (what came back; `fedgate ctl
+// test-im`, like the Lync gateway's Test-CsXmppIM)
+using test_im_atom = caf::atom_constant<caf::atom("im_test")>;
+
+/// One conversation as `fedgate ctl sessions` shows it.
+struct session_info {
+  std::string conversation;           // "local remote"
+  std::uint64_t to_sip_queued = 0;    // XMPP stanzas waiting for the SIP side
+  std::uint64_t to_xmpp_pending = 0;  // SIP MESSAGEs waiting for their answer
+  bool sip_in_flight = false;
+  std::string mode;  // pager | session (an IM session dialog is up)
+  std::uint64_t idle_seconds = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_info& x) {
+  return f(caf::meta::type_name("im_session_info"), x.conversation, x.to_sip_queued,
+           x.to_xmpp_pending, x.sip_in_flight, x.mode, x.idle_seconds);
+}
 
 }  // namespace fedgate::im

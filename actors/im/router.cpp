@@ -125,8 +125,9 @@ void answer_address_error(shard_ptr self, const sip_layer::incoming_request& in)
   answer(in, 400, "Addresses do not map");
 }
 
-template <class Routed>
-void to_session(shard_ptr self, const std::string& key, Routed&& what) {
+// The conversation's session, spawned on first use. Every message the shard sends it is
+// counted (`forwarded`): retirement needs the count to match what the session processed.
+shard_state::entry& session_for(shard_ptr self, const std::string& key) {
   auto& st = self->state;
   auto it = st.sessions.find(key);
   if (it == st.sessions.end()) {
@@ -139,7 +140,13 @@ void to_session(shard_ptr self, const std::string& key, Routed&& what) {
     it = st.sessions.emplace(key, shard_state::entry{session, 0}).first;
   }
   ++it->second.forwarded;
-  self->send(it->second.session, routed_atom::value, key, std::forward<Routed>(what));
+  return it->second;
+}
+
+template <class Routed>
+void to_session(shard_ptr self, const std::string& key, Routed&& what) {
+  auto& e = session_for(self, key);
+  self->send(e.session, routed_atom::value, key, std::forward<Routed>(what));
 }
 
 caf::behavior running(shard_ptr self) {
@@ -178,6 +185,38 @@ caf::behavior running(shard_ptr self) {
         st.sessions.erase(it);
       },
       [=](count_sessions_atom) { return static_cast<std::uint64_t>(self->state.sessions.size()); },
+      [=](list_sessions_atom) -> caf::result<std::vector<session_info>> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<std::vector<session_info>>();
+        if (st.sessions.empty()) {
+          rp.deliver(std::vector<session_info>{});
+          return rp;
+        }
+        // Ask every session; answer when all did (or gave up: a busy session is left out).
+        struct gather {
+          std::vector<session_info> rows;
+          std::size_t waiting = 0;
+        };
+        auto g = std::make_shared<gather>();
+        g->waiting = st.sessions.size();
+        auto done = [g, rp]() mutable {
+          if (--g->waiting == 0) rp.deliver(std::move(g->rows));
+        };
+        for (const auto& [key, e] : st.sessions) {
+          self->request(e.session, std::chrono::seconds(2), list_sessions_atom::value)
+              .then(
+                  [g, done](const session_info& i) mutable {
+                    g->rows.push_back(i);
+                    done();
+                  },
+                  [done](caf::error&) mutable { done(); });
+        }
+        return rp;
+      },
+      [=](test_im_atom, const std::string& key, const std::string& text) {
+        // Through the session that owns the conversation (spawned if needed).
+        return self->delegate(session_for(self, key).session, test_im_atom::value, key, text);
+      },
   };
 }
 
@@ -248,6 +287,41 @@ void stop_im_router(im_router& r) {
     caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
   r.entry = nullptr;
   r.shards.clear();
+}
+
+}  // namespace fedgate::im
+
+namespace fedgate::im {
+
+std::vector<session_info> list_sessions(caf::actor_system& sys, const im_router& r) {
+  std::vector<session_info> all;
+  caf::scoped_actor self{sys};
+  for (const auto& shard : r.shards) {
+    self->request(shard, std::chrono::seconds(5), list_sessions_atom::value)
+        .receive(
+            [&](const std::vector<session_info>& rows) {
+              all.insert(all.end(), rows.begin(), rows.end());
+            },
+            [&](caf::error&) {});
+  }
+  return all;
+}
+
+std::string test_im(caf::actor_system& sys, const im_router& r, const std::string& local,
+                    const std::string& remote, const std::string& text,
+                    std::chrono::milliseconds timeout) {
+  if (r.shards.empty()) return "refused: the IM router is not running";
+  auto from = xmpp::jid::parse(local);
+  auto to = xmpp::jid::parse(remote);
+  if (!from || !from->has_local()) return "refused: \"" + local + "\" is not a user JID";
+  if (!to || !to->has_local()) return "refused: \"" + remote + "\" is not a user JID";
+  auto key = conversation_key(from->bare_string(), to->bare_string());
+  const auto& shard = r.shards[owner_of(key, r.shards.size()).shard];
+  std::string answer = "no answer within " + std::to_string(timeout.count()) + " ms";
+  caf::scoped_actor self{sys};
+  self->request(shard, timeout, test_im_atom::value, key, text)
+      .receive([&](const std::string& a) { answer = a; }, [&](caf::error&) {});
+  return answer;
 }
 
 }  // namespace fedgate::im

@@ -16,13 +16,16 @@
 // until presence exists), other methods (501); iq ping to a local domain (result), other iq
 // get/set (service-unavailable), presence (ignored; subscription requests bounced).
 
+#include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 #include "actors/im/im_config.hpp"
+#include "actors/im/messages.hpp"
 
 namespace fedgate::im {
 
@@ -41,5 +44,15 @@ void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::acto
                        sip_contact contact);
 
 void stop_im_router(im_router& r);
+
+/// Every live conversation (blocking; for the control thread): each shard asks its sessions.
+std::vector<session_info> list_sessions(caf::actor_system& sys, const im_router& r);
+
+/// Sends a test message from `local` (a local user's JID, user@xmpp-domain) to `remote` (a JID)
+/// through the conversation's session and waits (blocking, at most `timeout`) for what came back:
+/// the answer a SIP MESSAGE would have had. Errors in the addresses are reported as such.
+std::string test_im(caf::actor_system& sys, const im_router& r, const std::string& local,
+                    const std::string& remote, const std::string& text,
+                    std::chrono::milliseconds timeout);
 
 }  // namespace fedgate::im

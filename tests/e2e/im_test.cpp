@@ -347,5 +347,46 @@ TEST_F(im_e2e, receipt_requested_by_sip_comes_back_as_an_imdn) {
   EXPECT_THAT(requests[0].body, HasSubstr("<delivered/>"));
 }
 
+// `fedgate ctl test-im` and `fedgate ctl sessions` against the running gateway: a test message
+// reaches a real XMPP user, one to an unknown user comes back refused with the mapped status,
+// and the conversations show up.
+TEST_F(im_e2e, ctl_test_im_and_sessions) {
+  start();
+  auto client = alice({}, "", 1);
+  ASSERT_TRUE(client->wait_for_line("ONLINE", 30s)) << client->output();
+  auto ctl = [&](std::vector<std::string> words) {
+    std::vector<std::string> argv{fedgate_binary, "ctl", "--config",
+                                  (dir_.path() / "fedgate.toml").string(), "--json"};
+    argv.insert(argv.end(), words.begin(), words.end());
+    child_process p(argv);
+    auto rc = p.wait_exit(60s);
+    EXPECT_TRUE(rc.has_value());
+    return std::make_pair(rc.value_or(-1), nlohmann::json::parse(p.output(), nullptr, false));
+  };
+  auto [rc, ok] = ctl({"test-im", "bob@sip.test", "alice@xmpp.test", "ping", "from", "ctl"});
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(ok["ok"], true) << ok.dump() << diagnostics();
+  EXPECT_THAT(ok["result"].get<std::string>(), HasSubstr("delivered"));
+  ASSERT_EQ(client->wait_exit(30s), 0) << client->output();
+  auto got = received_stanzas(client->output());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(body_of(got[0]), "ping from ctl");
+  EXPECT_EQ(got[0]["from"], "bob@sip.test");
+
+  auto [rc2, refused] = ctl({"test-im", "bob@sip.test", "nobody@xmpp.test", "hello"});
+  EXPECT_EQ(rc2, 0);
+  EXPECT_EQ(refused["ok"], false);
+  EXPECT_THAT(refused["result"].get<std::string>(), HasSubstr("refused: 503"));
+
+  auto [rc3, sessions] = ctl({"sessions"});
+  EXPECT_EQ(rc3, 0);
+  ASSERT_TRUE(sessions.is_array()) << sessions.dump();
+  std::vector<std::string> conversations;
+  for (const auto& s : sessions)
+    conversations.push_back(s["conversation"]);
+  EXPECT_THAT(conversations, ::testing::UnorderedElementsAre("bob@sip.test alice@xmpp.test",
+                                                             "bob@sip.test nobody@xmpp.test"));
+}
+
 }  // namespace
 }  // namespace fedgate::e2e
