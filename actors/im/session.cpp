@@ -538,6 +538,24 @@ void on_invite(self_ptr self, const sip_layer::incoming_request& in) {
                       "sip protocol)");
   }
   if (!st.cfg->contact.ok()) return answer_sip(in, 488, "Not Acceptable Here (no SIP listener)");
+  bool reinvite = st.chat && st.chat->d.call_id == call_id;
+  if (reinvite) {
+    // A re-INVITE in our dialog (RFC 3261 §14.2): same tags, the remote target refreshed, the
+    // same session answered again.
+    if (!sip_layer::accept_remote_cseq(st.chat->d, in.request)) {
+      return answer_sip(in, 500, "Server Internal Error (CSeq lower than the last one)");
+    }
+    sip_layer::refresh_remote_target(st.chat->d, in.request);
+    auto b = sip::make_response(in.request, 200, "OK", st.chat->d.local_tag);
+    b.header("Contact", st.chat->contact);
+    b.body("application/sdp", im_session_sdp(st.cfg->contact));
+    auto answer = b.build();
+    if (!answer.ok()) return answer_sip(in, 500, "cannot build the answer");
+    st.chat->answer = answer.value();
+    st.chat->invite_cseq = in.request.cseq().number;
+    sip_layer::respond(in, std::move(answer).value());
+    return;
+  }
   std::string tag = random_token();
   auto d = sip_layer::dialog_as_uas(in.request, tag);
   if (!d.ok()) return answer_sip(in, 400, d.err().reason);
@@ -547,7 +565,7 @@ void on_invite(self_ptr self, const sip_layer::incoming_request& in) {
   b.body("application/sdp", im_session_sdp(st.cfg->contact));
   auto answer = b.build();
   if (!answer.ok()) return answer_sip(in, 500, "cannot build the answer");
-  if (st.chat && st.chat->d.call_id != call_id) close_session(self);  // the newest one wins
+  if (st.chat) close_session(self);  // another Call-ID: the newest session wins
   st.chat = chat_dialog{std::move(d).value(), contact, answer.value(), in.request.cseq().number};
   log::info("im session accepted", {{"conversation", st.id->key}, {"call_id", call_id}});
   sip_layer::respond(in, std::move(answer).value());

@@ -229,6 +229,8 @@ class im_fixture : public ::testing::Test {
   }
   // No SIP Contact: IM sessions (INVITE) are never opened, every conversation is in pager mode.
   void connect() { connect_im_router(router_, s2s_, {sip_}, sip_contact{}); }
+  // With a Contact: IM sessions (INVITE with an m=message SDP) can be accepted and opened.
+  void connect(sip_contact contact) { connect_im_router(router_, s2s_, {sip_}, contact); }
 
   // ---- into the router ----
 

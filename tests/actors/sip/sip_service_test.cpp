@@ -135,7 +135,9 @@ std::string ok_for(const sip::message& request) {
   return sip::make_response(request, 200, {}, "uas1").serialize().value();
 }
 
-caf::behavior ignoring_handler(caf::event_based_actor*) {
+// The unused int: CAF 0.17 dereferences a null argument tuple (UBSan) when a function-based
+// actor is spawned without arguments.
+caf::behavior ignoring_handler(caf::event_based_actor*, int) {
   return {[](sip_request_atom, const incoming_request&) {}};
 }
 
@@ -147,7 +149,7 @@ class sip_service_transport : public ::testing::Test {
     cfg.trusted_peers = {"127.0.0.1"};
     cfg.shards = 2;
     cfg.connect_timeout = 3s;
-    svc_ = start_sip_service(system_, cfg, system_.spawn(ignoring_handler));
+    svc_ = start_sip_service(system_, cfg, system_.spawn(ignoring_handler, 0));
   }
   ~sip_service_transport() override { stop_sip_service(svc_); }
 
