@@ -9,6 +9,7 @@
 
 #include "actors/sip/dialog.hpp"
 #include "actors/sip/locator.hpp"
+#include "actors/sip/transaction_metrics.hpp"
 #include "codecs/sip/error_response.hpp"
 #include "codecs/sip/parser.hpp"
 #include "codecs/sip/serializer.hpp"
@@ -350,6 +351,10 @@ struct shard_state : timer_service, transaction_user {
   shard_actor* self = nullptr;
   ctx_ptr c;
   std::size_t index = 0;
+  // Counts the table's events into the SIP transaction metrics (transaction_metrics.hpp).
+  // Declared before `table` so it outlives it: the table reports its last transactions leaving
+  // when it is destroyed with the shard's state.
+  transaction_metrics txn_metrics;
   std::unique_ptr<transaction_table> table;
   std::unordered_map<std::uint64_t, pending_client> pending;
   std::unordered_map<std::string, std::uint64_t> cancel_keys;  // cancel_key -> token
@@ -609,7 +614,7 @@ caf::behavior transaction_shard(shard_actor* self, ctx_ptr c, std::size_t index)
   st.self = self;
   st.c = c;
   st.index = index;
-  st.table = std::make_unique<transaction_table>(c->cfg.timers, st, st);
+  st.table = std::make_unique<transaction_table>(c->cfg.timers, st, st, &st.txn_metrics);
   return {
       [=](sip_in_atom, sip::message& m, const peer& from) {
         self->state.table->receive(std::move(m), from);

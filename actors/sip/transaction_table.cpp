@@ -159,6 +159,7 @@ struct transaction_table::impl {
   timer_settings t;
   timer_service& clock;
   transaction_user& tu;
+  transaction_observer* obs;  // optional (metrics); every event is counted where it is decided
   std::uint64_t next_id = 1;
   std::unordered_map<std::string, std::uint64_t> client_by_key;
   std::unordered_map<std::uint64_t, client_txn> clients;  // by token
@@ -166,7 +167,27 @@ struct transaction_table::impl {
   std::unordered_map<std::string, std::uint64_t> server_by_key;
   std::unordered_map<std::uint64_t, server_txn> servers;  // by id
 
-  impl(timer_settings ts, timer_service& c, transaction_user& u) : t(ts), clock(c), tu(u) {}
+  impl(timer_settings ts, timer_service& c, transaction_user& u, transaction_observer* o)
+      : t(ts), clock(c), tu(u), obs(o) {}
+  ~impl() {
+    // Keeps the observer's count of active transactions balanced when a shard stops with
+    // transactions still in its table.
+    if (!obs) return;
+    if (!clients.empty()) obs->active_changed(txn_role::client, -std::int64_t(clients.size()));
+    if (!servers.empty()) obs->active_changed(txn_role::server, -std::int64_t(servers.size()));
+  }
+
+  // Observer calls, named after the events. Callers call them before end_client/end_server,
+  // while the transaction's request (whose method they pass) still exists.
+  void completed(txn_role r, const sip::message& request, int code) {
+    if (obs) obs->completed(r, request.method(), code);
+  }
+  void retransmitted(txn_role r, const sip::message& request) {
+    if (obs) obs->retransmitted(r, request.method());
+  }
+  void timed_out(txn_role r, const sip::message& request) {
+    if (obs) obs->timed_out(r, request.method());
+  }
 
   template <class Txn>
   void arm(Txn& x, timer_kind k, milliseconds d) {
@@ -186,6 +207,7 @@ struct transaction_table::impl {
     client_by_key.erase(it->second.key);
     client_token_by_id.erase(it->second.id);
     clients.erase(it);
+    if (obs) obs->active_changed(txn_role::client, -1);
   }
 
   void send_cancel(client_txn& inv, std::uint64_t cancel_token) {
@@ -229,6 +251,7 @@ struct transaction_table::impl {
     client_txn& c = it->second;
     client_by_key.emplace(c.key, token);
     client_token_by_id.emplace(c.id, token);
+    if (obs) obs->active_changed(txn_role::client, +1);
     bool unreliable = !is_reliable(c.hop.transport);
     if (c.invite) {
       if (unreliable) {
@@ -280,10 +303,12 @@ struct transaction_table::impl {
             if (it != clients.end()) send_cancel(it->second, pending);
           }
         } else if (code < 300) {
+          completed(txn_role::client, c.request, code);
           end_client(token);  // §17.1.1.2: 2xx -> Terminated; the TU sends the ACK
           tu.on_response(token, resp, true);
         } else {
           c.st = state::completed;
+          completed(txn_role::client, c.request, code);
           disarm(c, timer_kind::a);
           disarm(c, timer_kind::b);
           send_ack(c, resp);
@@ -305,6 +330,7 @@ struct transaction_table::impl {
         tu.on_response(token, resp, false);
       } else {
         c.st = state::completed;
+        completed(txn_role::client, c.request, code);
         disarm(c, timer_kind::e);
         disarm(c, timer_kind::f);
         if (unreliable) arm(c, timer_kind::k, t.t4);
@@ -320,6 +346,7 @@ struct transaction_table::impl {
     switch (k) {
       case timer_kind::a:
         if (c.st != state::calling) return;
+        retransmitted(txn_role::client, c.request);
         tu.send(c.hop, c.bytes, token);
         c.interval *= 2;  // §17.1.1.2: doubles, no cap
         arm(c, timer_kind::a, c.interval);
@@ -328,6 +355,8 @@ struct transaction_table::impl {
       case timer_kind::f: {
         if (c.st != state::calling && c.st != state::trying && c.st != state::proceeding) return;
         if (k == timer_kind::b && c.st != state::calling) return;  // B only while calling
+        // A timeout, not a completion: the 408 below is the TU's, not counted as completed.
+        timed_out(txn_role::client, c.request);
         sip::message timeout = synthesize(
             c.request, 408, std::string("Request Timeout (timer ") + timer_name(k) + ")");
         end_client(token);
@@ -336,6 +365,7 @@ struct transaction_table::impl {
       }
       case timer_kind::e:
         if (c.st != state::trying && c.st != state::proceeding) return;
+        retransmitted(txn_role::client, c.request);
         tu.send(c.hop, c.bytes, token);
         c.interval = c.st == state::trying ? std::min(2 * c.interval, t.t2) : t.t2;
         arm(c, timer_kind::e, c.interval);
@@ -356,6 +386,7 @@ struct transaction_table::impl {
     bool unanswered = it->second.st == state::trying || it->second.st == state::proceeding;
     server_by_key.erase(it->second.key);
     servers.erase(it);
+    if (obs) obs->active_changed(txn_role::server, -1);
     if (tell_tu && unanswered) tu.on_server_terminated(id);
   }
 
@@ -371,6 +402,7 @@ struct transaction_table::impl {
       if (!s.invite) s.st = state::proceeding;
       return true;
     }
+    completed(txn_role::server, s.request, code);  // the one final response (state check above)
     if (s.invite) {
       if (code < 300) {
         end_server(s.id, false);  // §17.2.1: 2xx ends the transaction; the TU retransmits it
@@ -404,6 +436,8 @@ struct transaction_table::impl {
         return;
       case timer_kind::h:
         if (s.st != state::completed) return;
+        // Counted as completed when the final response went out; now also as a timeout.
+        timed_out(txn_role::server, s.request);
         end_server(s.id, false);  // no ACK came: the transaction fails (§17.2.1)
         return;
       case timer_kind::i:
@@ -446,6 +480,9 @@ struct transaction_table::impl {
         return;  // absorbed (confirmed: retransmitted ACK)
       }
       // A retransmission: re-send the last response, never re-process (§17.2.1, §17.2.2).
+      // Counted even while trying (nothing to re-send yet): it was absorbed all the same, and a
+      // peer retransmitting because the TU is slow is what the counter should show.
+      retransmitted(txn_role::server, s.request);
       if (!s.last_response.empty() && s.st != state::trying) {
         tu.send(s.reply_to, s.last_response, 0);
       }
@@ -471,6 +508,7 @@ struct transaction_table::impl {
     auto [it, ok] = servers.emplace(id, std::move(s));
     (void)ok;
     server_by_key.emplace(key, id);
+    if (obs) obs->active_changed(txn_role::server, +1);
     server_txn& st = it->second;
     if (st.invite) {
       // §17.2.1: 100 Trying at once, so the client stops retransmitting (we cannot promise the
@@ -511,8 +549,8 @@ struct transaction_table::impl {
 };
 
 transaction_table::transaction_table(timer_settings timers, timer_service& clock,
-                                     transaction_user& tu)
-    : impl_(std::make_unique<impl>(timers, clock, tu)) {}
+                                     transaction_user& tu, transaction_observer* observer)
+    : impl_(std::make_unique<impl>(timers, clock, tu, observer)) {}
 
 transaction_table::~transaction_table() = default;
 
@@ -543,6 +581,9 @@ void transaction_table::transport_error(std::uint64_t token, const std::string& 
     return;
   }
   sip::message r = synthesize(c.request, 503, "Service Unavailable (" + why + ")");
+  // Counted as completed with 503 (not as a timeout): the transaction ended with a final
+  // response for the TU, made up here as §8.1.3.1 says, and the TU treats it as any 503.
+  impl_->completed(txn_role::client, c.request, 503);
   impl_->end_client(token);
   impl_->tu.on_response(token, r, true);
 }

@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "actors/sip/peer.hpp"
@@ -84,9 +85,42 @@ class transaction_user {
   virtual void on_server_terminated(std::uint64_t server_id) { (void)server_id; }
 };
 
+/// Which end of a transaction an observer event concerns.
+enum class txn_role : std::uint8_t { client, server };
+
+/// Optional: what the table decided, told once per event where the table decides it (metrics).
+/// `method` is the transaction's request method (CANCEL for a CANCEL's own transaction); it is
+/// only valid during the call. Called synchronously, never re-entering the table.
+///
+/// Why an observer and not transaction_user: the TU does not see these events. send() does not
+/// say whether bytes are a first send, a timer A/E retransmission or a response re-sent for an
+/// absorbed retransmission; timer H, timers D/I/J/K and the end of a server transaction over TCP
+/// reach the TU not at all. Putting them into transaction_user would make every TU (and every
+/// test fake) deal with metrics; an observer keeps the table free of any metrics dependency
+/// (actors/sip/transaction_metrics.hpp maps these calls onto Prometheus families).
+class transaction_observer {
+ public:
+  virtual ~transaction_observer() = default;
+  /// A transaction entered (+1) or left (-n) the table. Balanced: each one leaves exactly once,
+  /// at the latest when the table is destroyed.
+  virtual void active_changed(txn_role r, std::int64_t delta) = 0;
+  /// Client: the first final response arrived (2xx to INVITE included), or the 503 made up for
+  /// a transport error. Server: the final response was sent (the 408 made up by the no-answer
+  /// guard and the 487 to a CANCELled INVITE included). Never for the 408 of timer B/F.
+  virtual void completed(txn_role r, std::string_view method, int status_code) = 0;
+  /// Client: timer A/E re-sent the request. Server: a retransmitted request (not an ACK) matched
+  /// the transaction and was absorbed (its last response, if any, re-sent).
+  virtual void retransmitted(txn_role r, std::string_view method) = 0;
+  /// Client: timer B/F fired (the TU gets a 408). Server: timer H fired (no ACK).
+  virtual void timed_out(txn_role r, std::string_view method) = 0;
+};
+
 class transaction_table {
  public:
-  transaction_table(timer_settings timers, timer_service& clock, transaction_user& tu);
+  /// `observer` (optional) must outlive the table; it hears of every remaining transaction
+  /// leaving when the table is destroyed.
+  transaction_table(timer_settings timers, timer_service& clock, transaction_user& tu,
+                    transaction_observer* observer = nullptr);
   ~transaction_table();
   transaction_table(const transaction_table&) = delete;
   transaction_table& operator=(const transaction_table&) = delete;

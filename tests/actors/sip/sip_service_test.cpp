@@ -3,6 +3,7 @@
 // max_udp_request_bytes (1300) whose next hop is UDP goes over TCP to the same address and port,
 // with TCP in its Via; a smaller one stays on UDP; a refused connection gives 503 and nothing is
 // sent over UDP. The test peer is a UDP socket and a TCP socket on the same port of 127.0.0.1.
+// The shards also count their transactions in the SIP transaction metrics.
 // Every wait is bounded (poll deadlines, request timeouts); nothing sleeps.
 #include "actors/sip/sip_service.hpp"
 
@@ -18,9 +19,12 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <gtest/gtest.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 
 #include "codecs/sip/parser.hpp"
 #include "codecs/sip/serializer.hpp"
+#include "metrics/families.hpp"
 
 namespace fedgate::sip_layer {
 namespace {
@@ -280,6 +284,33 @@ TEST_F(sip_service_transport, udp_carries_requests_up_to_1300_bytes_and_tcp_the_
   EXPECT_EQ(final_status(over), 200);
   EXPECT_FALSE(readable(p.udp, 0)) << "the request also went over UDP";
   if (fd >= 0) ::close(fd);
+}
+
+// The shards hand their tables the metrics observer (transaction_metrics.hpp): a client
+// transaction answered with 200 and one ended by a refused connection (503) are counted. The
+// counter moves before the requester gets the response.
+TEST_F(sip_service_transport, client_transactions_are_counted_in_the_sip_transaction_metrics) {
+  ASSERT_TRUE(svc_.ok()) << svc_.error;
+  using metrics::role;
+  using metrics::sip_method;
+  using metrics::status_class;
+  auto& m = metrics::sip_transactions();
+  double ok = m.completed_series(role::client, sip_method::message, status_class::s2xx).Value();
+  double refused =
+      m.completed_series(role::client, sip_method::message, status_class::s5xx).Value();
+  test_peer p(false);
+  ASSERT_GE(p.tcp, 0);
+  auto small = send(message(p.as_udp_hop(), 20, '1'));
+  EXPECT_GT(expect_over_udp(p), 0u);
+  EXPECT_EQ(final_status(small), 200);
+  EXPECT_EQ(m.completed_series(role::client, sip_method::message, status_class::s2xx).Value() - ok,
+            1);
+  auto large = send(message(p.as_udp_hop(), 2000, '2'));  // over TCP: refused
+  EXPECT_EQ(final_status(large), 503);
+  EXPECT_EQ(
+      m.completed_series(role::client, sip_method::message, status_class::s5xx).Value() - refused,
+      1);
+  EXPECT_GE(m.active_series().Value(), 1);  // the UDP transaction waits for timer K
 }
 
 TEST_F(sip_service_transport, large_request_whose_tcp_connection_is_refused_gets_503) {
