@@ -164,10 +164,27 @@ sip_side start_sip_side(caf::actor_system& system, const config& cfg,
 }
 
 // Answers `fedgate ctl` commands (see app/control_server.hpp). Runs on the control thread.
+// Where the gateway is in its life: readiness (/readyz) and `ctl status` report it; `ctl drain`
+// moves it from running to draining, a stop signal to stopping.
+enum class gateway_phase { running, draining, stopping };
+
+std::string_view to_string(gateway_phase p) {
+  switch (p) {
+    case gateway_phase::running:
+      return "running";
+    case gateway_phase::draining:
+      return "draining";
+    case gateway_phase::stopping:
+      return "stopping";
+  }
+  return "?";
+}
+
 std::string control_answer(const std::string& command, caf::actor_system& system, const config& cfg,
                            const caf::actor& xmpp_service, const sip_layer::sip_service& sip,
                            const im::im_router& router,
-                           std::chrono::steady_clock::time_point started, bool accepting) {
+                           std::chrono::steady_clock::time_point started,
+                           std::atomic<gateway_phase>& phase) {
   using nlohmann::json;
   if (command == "status") {
     auto uptime =
@@ -175,7 +192,7 @@ std::string control_answer(const std::string& command, caf::actor_system& system
             .count();
     return json{{"version", std::string(version_string())},
                 {"revision", std::string(git_revision())},
-                {"state", accepting ? "running" : "stopping"},
+                {"state", std::string(to_string(phase.load()))},
                 {"uptime_seconds", uptime},
                 {"config", cfg.source.string()},
                 {"domains", cfg.domains.size()},
@@ -216,6 +233,27 @@ std::string control_answer(const std::string& command, caf::actor_system& system
     }
     return out.dump();
   }
+  if (command == "drain") {
+    // New S2S streams and new SIP conversations go elsewhere; what is under way finishes.
+    auto expected = gateway_phase::running;
+    bool now = phase.compare_exchange_strong(expected, gateway_phase::draining);
+    if (now) {
+      log::info("draining: XMPP listeners closed, new SIP requests answered 503 with Retry-After");
+      caf::anon_send(xmpp_service, s2s::drain_atom::value);
+      im::drain_im_router(router);
+    }
+    std::uint64_t queued = 0, pending = 0;
+    auto sessions = im::list_sessions(system, router);
+    for (const auto& s : sessions) {
+      queued += s.to_sip_queued + (s.sip_in_flight ? 1 : 0);
+      pending += s.to_xmpp_pending;
+    }
+    return json{{"state", std::string(to_string(phase.load()))},
+                {"sessions", sessions.size()},
+                {"to_sip_in_progress", queued},
+                {"to_xmpp_in_progress", pending}}
+        .dump();
+  }
   if (command == "sessions") {
     json out = json::array();
     for (const auto& s : im::list_sessions(system, router)) {
@@ -246,7 +284,7 @@ std::string control_answer(const std::string& command, caf::actor_system& system
         .dump();
   }
   return json{{"error", "unknown command \"" + command +
-                            "\"; commands: status, partners, sessions, test-im"}}
+                            "\"; commands: status, partners, sessions, test-im, drain"}}
       .dump();
 }
 
@@ -332,7 +370,7 @@ int run_gateway(config cfg) {
 
   // `fedgate ctl`: the control socket in the state directory.
   auto started = std::chrono::steady_clock::now();
-  auto running = std::make_shared<std::atomic<bool>>(true);
+  auto phase = std::make_shared<std::atomic<gateway_phase>>(gateway_phase::running);
   control_server control;
   {
     std::string error;
@@ -342,9 +380,9 @@ int run_gateway(config cfg) {
     if (!control.start(
             cfg.general.state_dir / "control.sock",
             [&system, &cfg, xs, sip_service, im_router, started,
-             running](const std::string& command) {
+             phase](const std::string& command) {
               return control_answer(command, system, cfg, xs, *sip_service, *im_router, started,
-                                    *running);
+                                    *phase);
             },
             error)) {
       log::error("cannot open the control socket", {{"reason", error}});
@@ -354,14 +392,14 @@ int run_gateway(config cfg) {
   }
 
   // /metrics, /healthz, /readyz. Readiness: the XMPP listeners are bound (start_xmpp_side fails
-  // otherwise) and the gateway is not shutting down.
-  auto accepting = std::make_shared<std::atomic<bool>>(true);
+  // otherwise) and the gateway is neither draining nor shutting down.
   metrics::admin_server admin;
   if (cfg.metrics.listen) {
     std::string error;
-    auto check = [accepting]() -> std::optional<std::string> {
-      if (*accepting) return std::nullopt;
-      return std::string("shutting down");
+    auto check = [phase]() -> std::optional<std::string> {
+      auto p = phase->load();
+      if (p == gateway_phase::running) return std::nullopt;
+      return std::string(p == gateway_phase::draining ? "draining" : "shutting down");
     };
     std::vector<metrics::named_check> checks{{"xmpp listeners", check}, {"sip listeners", check}};
     if (!admin.start({cfg.metrics.listen->host, cfg.metrics.listen->port},
@@ -389,8 +427,7 @@ int run_gateway(config cfg) {
       continue;
     }
     log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    *accepting = false;
-    *running = false;
+    *phase = gateway_phase::stopping;
     break;
   }
   {

@@ -170,8 +170,8 @@ int main(int argc, char** argv) {
   auto* check = cli.add_subcommand("check-config", "Validate a config file and print every error");
   check->add_option("file", check_file, "Config file")->required();
   auto* version = cli.add_subcommand("version", "Print the version");
-  auto* control =
-      cli.add_subcommand("ctl", "Ask the running gateway: status, partners, sessions, test-im");
+  auto* control = cli.add_subcommand(
+      "ctl", "Ask the running gateway: status, partners, sessions, test-im, drain");
   std::string ctl_config, ctl_socket;
   bool ctl_json = false;
   std::vector<std::string> ctl_words;
@@ -180,7 +180,7 @@ int main(int argc, char** argv) {
   control->add_flag("--json", ctl_json, "Print the answer as JSON");
   control
       ->add_option("command", ctl_words,
-                   "status | partners | sessions | test-im <local JID> <remote JID> <text>")
+                   "status | partners | sessions | test-im <local JID> <remote JID> <text> | drain")
       ->required();
 
   try {

@@ -30,6 +30,9 @@ using list_sessions_atom = caf::atom_constant<caf::atom("im_list")>;
 // test-im`, like the Lync gateway's Test-CsXmppIM)
 using test_im_atom = caf::atom_constant<caf::atom("im_test")>;
 
+// ctl -> every shard: drain (new SIP conversations get 503 + Retry-After; `fedgate ctl drain`)
+using drain_atom = caf::atom_constant<caf::atom("im_drain")>;
+
 /// One conversation as `fedgate ctl sessions` shows it.
 struct session_info {
   std::string conversation;           // "local remote"

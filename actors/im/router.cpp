@@ -79,6 +79,7 @@ struct shard_state {
   std::unordered_map<std::string, entry> sessions;
   std::unordered_map<caf::actor_addr, std::string> keys;
   std::optional<metrics::actor_count_guard> alive;
+  bool draining = false;
   static inline const char* name = "im_router_shard";
 };
 
@@ -170,6 +171,14 @@ caf::behavior running(shard_ptr self) {
         if (method == "OPTIONS") return answer(in, 200);
         if (method == "SUBSCRIBE") return answer(in, 489, "Presence is not available yet");
         if (method != "MESSAGE" && method != "INVITE" && method != "BYE") return answer(in, 501);
+        if (self->state.draining && method != "BYE" && in.request.to().tag().empty()) {
+          // Nothing new while draining: the proxy retries elsewhere (RFC 3261 §21.5.4).
+          auto b = sip::make_response(in.request, 503, "Service Unavailable (draining)",
+                                      std::to_string(in.server_id) + "-fg");
+          b.header("Retry-After", "30");
+          sip_layer::respond(in, b.build().value());
+          return;
+        }
         if (key.empty()) return answer_address_error(self, in);
         to_session(self, key, std::move(in));
       },
@@ -184,6 +193,7 @@ caf::behavior running(shard_ptr self) {
         self->send(it->second.session, idle_atom::value);
         st.sessions.erase(it);
       },
+      [=](drain_atom) { self->state.draining = true; },
       [=](count_sessions_atom) { return static_cast<std::uint64_t>(self->state.sessions.size()); },
       [=](list_sessions_atom) -> caf::result<std::vector<session_info>> {
         auto& st = self->state;
@@ -292,6 +302,11 @@ void stop_im_router(im_router& r) {
 }  // namespace fedgate::im
 
 namespace fedgate::im {
+
+void drain_im_router(const im_router& r) {
+  for (const auto& shard : r.shards)
+    caf::anon_send(shard, drain_atom::value);
+}
 
 std::vector<session_info> list_sessions(caf::actor_system& sys, const im_router& r) {
   std::vector<session_info> all;

@@ -45,6 +45,11 @@ void connect_im_router(const im_router& r, caf::actor s2s, std::vector<caf::acto
 
 void stop_im_router(im_router& r);
 
+/// Draining: from now on SIP requests that would start something new (a MESSAGE or INVITE
+/// outside a dialog) get 503 with Retry-After, so a proxy sends them to another node (RFC 3261
+/// §21.5.4); in-dialog requests and everything from XMPP go on.
+void drain_im_router(const im_router& r);
+
 /// Every live conversation (blocking; for the control thread): each shard asks its sessions.
 std::vector<session_info> list_sessions(caf::actor_system& sys, const im_router& r);
 

@@ -65,7 +65,10 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using limit_atom = caf::atom_constant<caf::atom("s2s_limit")>;
 // partner → stream: close politely (</stream:stream>), e.g. a verify stream whose work is done
 using close_atom = caf::atom_constant<caf::atom("s2s_close")>;
-// service → stream / partner: close with system-shutdown (drain)
+// service → stream / partner: close with system-shutdown
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+// anyone → service: stop accepting new streams (close the listeners); streams up stay and
+// stanzas keep flowing (`fedgate ctl drain`)
+using drain_atom = caf::atom_constant<caf::atom("s2s_drain")>;
 
 }  // namespace fedgate::s2s

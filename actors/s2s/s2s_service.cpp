@@ -178,6 +178,13 @@ caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_
         }
         return rp;
       },
+      [=](drain_atom) {
+        auto& st = self->state;
+        for (auto& l : st.listeners)
+          self->send_exit(l, caf::exit_reason::user_shutdown);
+        log::info("s2s listeners closed (draining)", {{"listeners", st.listeners.size()}});
+        st.listeners.clear();
+      },
       [=](shutdown_atom) {
         auto& st = self->state;
         for (auto& l : st.listeners)

@@ -22,23 +22,42 @@ std::uint16_t free_udp_port() {
 
 // True once something listens on 127.0.0.1:port (TCP LISTEN state, or a bound UDP socket), read
 // from /proc/net: no connection is made, so the peer never sees a probe. Bounded: 200 x 25 ms.
-bool wait_bound(std::uint16_t port, bool tcp) {
+namespace {
+
+// Something listens on 127.0.0.1:port now (TCP in LISTEN state, or a bound UDP socket).
+bool is_bound(std::uint16_t port, bool tcp) {
   char hex[8];
   std::snprintf(hex, sizeof hex, ":%04X", port);
-  for (int i = 0; i < 200; ++i) {
-    std::ifstream in(tcp ? "/proc/net/tcp" : "/proc/net/udp");
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream f(line);
-      std::string slot, local, remote, state;
-      f >> slot >> local >> remote >> state;
-      if (local.size() > 5 && local.substr(local.size() - 5) == hex && (!tcp || state == "0A")) {
-        return true;
-      }
+  std::ifstream in(tcp ? "/proc/net/tcp" : "/proc/net/udp");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string slot, local, remote, state;
+    f >> slot >> local >> remote >> state;
+    if (local.size() > 5 && local.substr(local.size() - 5) == hex && (!tcp || state == "0A")) {
+      return true;
     }
-    std::this_thread::sleep_for(25ms);  // polling /proc: there is no event to wait on
   }
   return false;
+}
+
+// Polls /proc until is_bound() == want: there is no event to wait on. Bounded: 200 x 25 ms.
+bool wait_until_bound_is(std::uint16_t port, bool tcp, bool want) {
+  for (int i = 0; i < 200; ++i) {
+    if (is_bound(port, tcp) == want) return true;
+    std::this_thread::sleep_for(25ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool wait_bound(std::uint16_t port, bool tcp) {
+  return wait_until_bound_is(port, tcp, true);
+}
+
+bool wait_unbound(std::uint16_t port, bool tcp) {
+  return wait_until_bound_is(port, tcp, false);
 }
 
 // The requests SIPp received, in order, from its -message_file.

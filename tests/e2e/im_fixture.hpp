@@ -41,6 +41,9 @@ std::uint16_t free_udp_port();
 /// /proc/net: no connection is made, so the peer never sees a probe. Bounded: 200 x 25 ms.
 bool wait_bound(std::uint16_t port, bool tcp);
 
+/// True once nothing listens on 127.0.0.1:port any more (same method and bound).
+bool wait_unbound(std::uint16_t port, bool tcp);
+
 /// One SIP message as SIPp logged it (-trace_msg).
 struct logged_sip {
   std::string start_line;

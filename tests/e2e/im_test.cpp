@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/im_fixture.hpp"
+#include "tests/support/http_get.hpp"
 
 namespace fedgate::e2e {
 namespace {
@@ -386,6 +387,43 @@ TEST_F(im_e2e, ctl_test_im_and_sessions) {
     conversations.push_back(s["conversation"]);
   EXPECT_THAT(conversations, ::testing::UnorderedElementsAre("bob@sip.test alice@xmpp.test",
                                                              "bob@sip.test nobody@xmpp.test"));
+}
+
+// `fedgate ctl drain`: readiness goes down, the S2S listener closes (new streams go elsewhere),
+// a new SIP MESSAGE gets 503 with Retry-After (the proxy tries another node), and the stream
+// already up keeps carrying stanzas.
+TEST_F(im_e2e, ctl_drain_refuses_new_work_and_finishes_the_rest) {
+  options o;
+  o.metrics_port = testing::free_port();
+  start(o);
+  // A stream up before draining.
+  auto warm = sipp_uas(1);
+  alice({chat("<body>before</body>", "w")}, "bob@sip.test")->wait_exit(30s);
+  ASSERT_EQ(warm->wait_exit(60s), 0) << warm->output() << diagnostics();
+  EXPECT_THAT(testing::http_get(o.metrics_port, "/readyz").first, HasSubstr(" 200"));
+
+  child_process ctl({fedgate_binary, "ctl", "--config", (dir_.path() / "fedgate.toml").string(),
+                     "--json", "drain"});
+  ASSERT_EQ(ctl.wait_exit(30s), 0) << ctl.output();
+  auto answer = nlohmann::json::parse(ctl.output(), nullptr, false);
+  EXPECT_EQ(answer["state"], "draining") << ctl.output();
+
+  auto ready = testing::http_get(o.metrics_port, "/readyz");
+  EXPECT_THAT(ready.first, HasSubstr(" 503"));
+  EXPECT_THAT(ready.second, HasSubstr("draining"));
+  EXPECT_TRUE(fedgate_->wait_for_line("s2s listeners closed", 10s)) << diagnostics();
+  EXPECT_TRUE(wait_unbound(s2s_port_, true)) << "the S2S listener still accepts streams";
+
+  // A new SIP conversation goes elsewhere.
+  EXPECT_EQ(sipp_uac("alice", "while draining", 503), 0) << diagnostics();
+
+  // The stream that was up still carries alice's messages to the SIP side.
+  auto uas = sipp_uas(1);
+  auto client = alice({chat("<body>after drain</body>", "a1")}, "bob@sip.test");
+  ASSERT_EQ(uas->wait_exit(60s), 0) << uas->output() << diagnostics();
+  auto got = received_requests(uas_log_);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "after drain");
 }
 
 }  // namespace
