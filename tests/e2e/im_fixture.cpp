@@ -8,18 +8,6 @@
 
 namespace fedgate::e2e {
 
-std::uint16_t free_udp_port() {
-  int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(u);
-  return ntohs(a.sin_port);
-}
-
 // True once something listens on 127.0.0.1:port (TCP LISTEN state, or a bound UDP socket), read
 // from /proc/net: no connection is made, so the peer never sees a probe. Bounded: 200 x 25 ms.
 namespace {

@@ -34,9 +34,6 @@ inline const std::string sipp_bin = "/usr/bin/sipp";
 inline const std::string client_script =
     std::string(FEDGATE_SOURCE_DIR) + "/tests/e2e/im_client.py";
 
-/// A UDP port on 127.0.0.1 that was free a moment ago.
-std::uint16_t free_udp_port();
-
 /// True once something listens on 127.0.0.1:port (TCP LISTEN, or a bound UDP socket), read from
 /// /proc/net: no connection is made, so the peer never sees a probe. Bounded: 200 x 25 ms.
 bool wait_bound(std::uint16_t port, bool tcp);
@@ -92,9 +89,9 @@ class im_e2e : public ::testing::Test {
     auto prosody_cert = pki_->issue("prosody", {"xmpp.test"});
     auto fedgate_cert = pki_->issue("fedgate", {"sip.test"});
     s2s_port_ = testing::free_port();
-    sip_udp_ = free_udp_port();
+    sip_udp_ = testing::free_udp_port();
     sip_tcp_ = testing::free_port();
-    uas_port_ = o.sip_route_transport == "udp" ? free_udp_port() : testing::free_port();
+    uas_port_ = o.sip_route_transport == "udp" ? testing::free_udp_port() : testing::free_port();
     testing::prosody_options po;
     po.dir = dir_.path() / "prosody";
     po.certificate = prosody_cert.certificate;
@@ -245,6 +242,30 @@ Content-Length: [len]
                      "90s",
                      "-timeout_error"});
     auto rc = p.wait_exit(120s);
+    if (!rc) {
+      p.signal(SIGKILL);
+      ADD_FAILURE() << "sipp did not finish:\n" << p.output();
+      return -1;
+    }
+    if (*rc != 0) ADD_FAILURE() << "sipp exit " << *rc << ":\n" << p.output().substr(0, 3000);
+    return *rc;
+  }
+
+  // Runs one call of a SIPp scenario (its XML text) on `local_port` (0: any; uas_port_ is where
+  // fedgate's route for sip.local points, so requests for bob reach it), as UAC towards
+  // fedgate's UDP listener `target` or, with target 0, as UAS; logs what it received to `log`.
+  // Returns SIPp's exit code (a failure is reported with SIPp's output).
+  int run_sipp(const std::string& name, const std::string& xml, std::uint16_t local_port,
+               std::uint16_t target, const std::filesystem::path& log) {
+    auto scenario = dir_.path() / (name + ".xml");
+    std::ofstream(scenario) << xml;
+    std::vector<std::string> argv{sipp_bin, "-sf", scenario.string()};
+    if (target != 0) argv.push_back("127.0.0.1:" + std::to_string(target));
+    argv.insert(argv.end(), {"-i", "127.0.0.1", "-p", std::to_string(local_port), "-t", "u1", "-m",
+                             "1", "-trace_msg", "-message_file", log.string(), "-nostdin",
+                             "-timeout", "60s", "-timeout_error"});
+    child_process p(argv);
+    auto rc = p.wait_exit(90s);
     if (!rc) {
       p.signal(SIGKILL);
       ADD_FAILURE() << "sipp did not finish:\n" << p.output();

@@ -13,23 +13,10 @@ using ::testing::StartsWith;
 
 class im_session_e2e : public im_e2e {
  protected:
-  // Runs a SIPp UAC scenario against fedgate's UDP listener; returns SIPp's exit code.
+  // Runs a SIPp UAC scenario against fedgate's UDP listener; what it received goes to log_.
   int run_uac(const std::string& scenario_xml) {
-    auto scenario = dir_.path() / "session-uac.xml";
-    std::ofstream(scenario) << scenario_xml;
     log_ = dir_.path() / "session-uac.log";
-    child_process p({sipp_bin, "-sf", scenario.string(), "127.0.0.1:" + std::to_string(sip_udp_),
-                     "-i", "127.0.0.1", "-p", "0", "-t", "u1", "-m", "1", "-trace_msg",
-                     "-message_file", log_.string(), "-nostdin", "-timeout", "60s",
-                     "-timeout_error"});
-    auto rc = p.wait_exit(90s);
-    if (!rc) {
-      p.signal(SIGKILL);
-      ADD_FAILURE() << "sipp did not finish:\n" << p.output();
-      return -1;
-    }
-    if (*rc != 0) ADD_FAILURE() << "sipp exit " << *rc << ":\n" << p.output().substr(0, 3000);
-    return *rc;
+    return run_sipp("session-uac", scenario_xml, 0, sip_udp_, log_);
   }
   std::filesystem::path log_;
 };

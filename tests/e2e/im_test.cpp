@@ -198,29 +198,6 @@ TEST_F(im_e2e, chat_state_round_trip) {
   EXPECT_TRUE(stanzas[0]["bodies"].empty());
 }
 
-// Runs a SIPp scenario (text) on `local_port` (fedgate's route for sip.local points there, so
-// requests for bob reach this SIPp), as UAC towards fedgate's UDP listener `target` or, with
-// target 0, as UAS; logs what it received to `log`. Returns SIPp's exit code.
-int run_sipp(const std::filesystem::path& dir, const std::string& name, const std::string& xml,
-             std::uint16_t local_port, std::uint16_t target, const std::filesystem::path& log) {
-  auto scenario = dir / (name + ".xml");
-  std::ofstream(scenario) << xml;
-  std::vector<std::string> argv{sipp_bin, "-sf", scenario.string()};
-  if (target != 0) argv.push_back("127.0.0.1:" + std::to_string(target));
-  argv.insert(argv.end(), {"-i", "127.0.0.1", "-p", std::to_string(local_port), "-t", "u1", "-m",
-                           "1", "-trace_msg", "-message_file", log.string(), "-nostdin", "-timeout",
-                           "60s", "-timeout_error"});
-  child_process p(argv);
-  auto rc = p.wait_exit(90s);
-  if (!rc) {
-    p.signal(SIGKILL);
-    ADD_FAILURE() << "sipp did not finish:\n" << p.output();
-    return -1;
-  }
-  if (*rc != 0) ADD_FAILURE() << "sipp exit " << *rc << ":\n" << p.output().substr(0, 3000);
-  return *rc;
-}
-
 // The SIP user agent confirms delivery with an IMDN (RFC 5438) for the imdn.Message-ID fedgate
 // put in the CPIM wrapper it used because the XMPP sender asked for a receipt.
 const char* imdn_answering_uas = R"XML(<?xml version="1.0" encoding="UTF-8" ?>
@@ -265,8 +242,7 @@ TEST_F(im_e2e, receipt_requested_by_xmpp_comes_back_from_the_sip_imdn) {
       alice({chat("<body>please confirm</body><request xmlns='urn:xmpp:receipts'/>", "rcpt-1")},
             "bob@sip.test", 1);
   auto log = dir_.path() / "imdn-uas.log";
-  EXPECT_EQ(run_sipp(dir_.path(), "imdn-uas", imdn_answering_uas, uas_port_, 0, log), 0)
-      << diagnostics();
+  EXPECT_EQ(run_sipp("imdn-uas", imdn_answering_uas, uas_port_, 0, log), 0) << diagnostics();
   ASSERT_EQ(client->wait_exit(30s), 0) << client->output() << diagnostics();
   auto got = received_stanzas(client->output());
   ASSERT_EQ(got.size(), 1u);
@@ -334,7 +310,7 @@ TEST_F(im_e2e, receipt_requested_by_sip_comes_back_as_an_imdn) {
   auto client = alice({}, "", 1, false, {"--ack-receipts"});
   ASSERT_TRUE(client->wait_for_line("ONLINE", 30s)) << client->output();
   auto log = dir_.path() / "imdn-uac.log";
-  EXPECT_EQ(run_sipp(dir_.path(), "imdn-uac", imdn_requesting_uac, uas_port_, sip_udp_, log), 0)
+  EXPECT_EQ(run_sipp("imdn-uac", imdn_requesting_uac, uas_port_, sip_udp_, log), 0)
       << diagnostics();
   ASSERT_EQ(client->wait_exit(30s), 0) << client->output();
   auto got = received_stanzas(client->output());

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/im_fixture.hpp"
+#include "tests/support/sip_probe.hpp"
 
 namespace fedgate::e2e {
 namespace {
@@ -37,33 +38,6 @@ std::string kamailio_modules() {
   return "/usr/lib/x86_64-linux-gnu/kamailio/modules";
 }
 
-// Ready when Kamailio answers an OPTIONS on UDP (any response; this config says 404 to it).
-// Bounded: 100 probes, each waiting up to 100 ms for the answer.
-bool wait_sip_ready(std::uint16_t port) {
-  int s = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  std::string me = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-  a.sin_port = htons(port);
-  bool ready = false;
-  for (int i = 0; i < 100 && !ready; ++i) {
-    std::string probe = "OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP " + me +
-                        ";branch=z9hG4bKprobe" + std::to_string(i) +
-                        "\r\nFrom: <sip:t@t>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe" +
-                        std::to_string(i) +
-                        "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n";
-    ::sendto(s, probe.data(), probe.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    pollfd p{s, POLLIN, 0};
-    ready = ::poll(&p, 1, 100) == 1;
-  }
-  ::close(s);
-  return ready;
-}
-
 // The values of every `name` header of a logged request, top first.
 std::vector<std::string> all_headers(const logged_sip& m, const std::string& name) {
   std::vector<std::string> out;
@@ -81,7 +55,7 @@ class kamailio_im_e2e : public im_e2e {
   void start_behind_kamailio() {
     ASSERT_TRUE(std::filesystem::exists(kamailio_bin))
         << kamailio_bin << " missing: run scripts/install-deps (it installs kamailio)";
-    kamailio_port_ = free_udp_port();
+    kamailio_port_ = testing::free_udp_port();
     options o;
     o.outbound_proxy = "sip:127.0.0.1:" + std::to_string(kamailio_port_);
     ASSERT_NO_FATAL_FAILURE(start(o));
@@ -119,7 +93,8 @@ class kamailio_im_e2e : public im_e2e {
     kamailio_ = std::make_unique<child_process>(std::vector<std::string>{
         kamailio_bin, "-f", cfg.string(), "-DD", "-E", "-m", "64", "-M", "8", "-w", kdir.string(),
         "-P", (kdir / "kamailio.pid").string(), "-Y", kdir.string()});
-    ASSERT_TRUE(wait_sip_ready(kamailio_port_)) << "kamailio not ready:\n" << kamailio_->output();
+    ASSERT_TRUE(testing::wait_sip_ready(kamailio_port_)) << "kamailio not ready:\n"
+                                                         << kamailio_->output();
   }
 
   void TearDown() override {

@@ -29,4 +29,19 @@ std::uint16_t free_port() {
   throw std::runtime_error("no free port");
 }
 
+std::uint16_t free_udp_port() {
+  int u = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(u, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    ::close(u);
+    throw std::runtime_error("no free UDP port");
+  }
+  ::close(u);
+  return ntohs(a.sin_port);
+}
+
 }  // namespace fedgate::testing

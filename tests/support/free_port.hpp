@@ -8,4 +8,7 @@ namespace fedgate::testing {
 
 std::uint16_t free_port();
 
+/// The same for UDP (SIPp and Kamailio listening on a datagram socket).
+std::uint16_t free_udp_port();
+
 }  // namespace fedgate::testing

@@ -15,56 +15,21 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/free_port.hpp"
+#include "tests/support/sip_probe.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using fedgate::testing::child_process;
+using fedgate::testing::free_udp_port;
 using fedgate::testing::temp_dir;
+using fedgate::testing::wait_sip_ready;
 
 const std::string kamailio_bin = "/usr/sbin/kamailio";
 const std::string sipp_bin = "/usr/bin/sipp";
 const std::string scenarios = std::string(FEDGATE_SOURCE_DIR) + "/tests/interop/sip/scenarios/";
-
-std::uint16_t free_udp_port() {
-  int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(u);
-  return ntohs(a.sin_port);
-}
-
-// Ready when Kamailio answers an OPTIONS on UDP (any response): bounded by 100 polls of 100 ms.
-bool wait_sip_ready(std::uint16_t port) {
-  int s = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  std::string me = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-  a.sin_port = htons(port);
-  bool ready = false;
-  for (int i = 0; i < 100 && !ready; ++i) {
-    std::string probe = "OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP " + me +
-                        ";branch=z9hG4bKprobe" + std::to_string(i) +
-                        "\r\nFrom: <sip:t@t>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe" +
-                        std::to_string(i) +
-                        "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\n"
-                        "Content-Length: 0\r\n\r\n";
-    ::sendto(s, probe.data(), probe.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    pollfd p{s, POLLIN, 0};
-    ready = ::poll(&p, 1, 100) == 1;
-  }
-  ::close(s);
-  return ready;
-}
 
 struct kamailio {
   temp_dir dir;
