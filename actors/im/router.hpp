@@ -13,8 +13,10 @@
 // asks its shard to retire it when idle, and the shard agrees only if nothing is in flight.
 //
 // What is not a conversation is answered by the shard itself: OPTIONS (200), SUBSCRIBE (489,
-// until presence exists), other methods (501); iq ping to a local domain (result), other iq
-// get/set (service-unavailable), presence (ignored; subscription requests bounced).
+// until presence exists), methods other than MESSAGE/INVITE/BYE (501); iq get/set
+// (service-unavailable; pings to our domains are answered by the stream, XEP-0199 §4.2),
+// presence (ignored; subscription requests bounced). While draining (drain_im_router), a MESSAGE
+// or INVITE outside a dialog gets 503 with Retry-After.
 
 #include <chrono>
 #include <memory>

@@ -14,7 +14,9 @@
 //   - duplicates: a MESSAGE with a Call-ID and CSeq already seen gets the first one's answer
 //     and no second stanza;
 //   - what each side asked for: receipts (XEP-0184 <request/> / IMDN), whether the SIP side
-//     takes isComposing.
+//     takes isComposing;
+//   - the conversation's Skype for Business style IM session, when one is up (chat_session.hpp):
+//     its dialog, so XMPP replies go inside it, and the BYE when the conversation goes idle.
 //
 // The session is spawned by its router shard and stops when the shard retires it (router.hpp).
 
