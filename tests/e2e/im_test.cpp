@@ -365,6 +365,32 @@ TEST_F(im_e2e, ctl_test_im_and_sessions) {
                                                              "bob@sip.test nobody@xmpp.test"));
 }
 
+// A MESSAGE to alice that must be refused by a draining gateway: 503 naming the drain, with
+// Retry-After.
+const char* drained_uac = R"XML(<?xml version="1.0" encoding="UTF-8" ?>
+<scenario name="uac refused while draining">
+  <send retrans="500"><![CDATA[
+MESSAGE sip:alice@xmpp.test SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bob@sip.local>;tag=[pid]D[call_number]
+To: <sip:alice@xmpp.test>
+Call-ID: [call_id]
+CSeq: 1 MESSAGE
+Max-Forwards: 70
+Content-Type: text/plain;charset=UTF-8
+Content-Length: [len]
+
+while draining]]></send>
+  <recv response="503">
+    <action>
+      <ereg regexp="draining" search_in="msg" check_it="true" assign_to="why" />
+      <ereg regexp="30" search_in="hdr" header="Retry-After:" check_it="true" assign_to="retry" />
+    </action>
+  </recv>
+  <Reference variables="why,retry" />
+</scenario>
+)XML";
+
 // `fedgate ctl drain`: readiness goes down, the S2S listener closes (new streams go elsewhere),
 // a new SIP MESSAGE gets 503 with Retry-After (the proxy tries another node), and the stream
 // already up keeps carrying stanzas.
@@ -390,8 +416,10 @@ TEST_F(im_e2e, ctl_drain_refuses_new_work_and_finishes_the_rest) {
   EXPECT_TRUE(fedgate_->wait_for_line("s2s listeners closed", 10s)) << diagnostics();
   EXPECT_TRUE(wait_unbound(s2s_port_, true)) << "the S2S listener still accepts streams";
 
-  // A new SIP conversation goes elsewhere.
-  EXPECT_EQ(sipp_uac("alice", "while draining", 503), 0) << diagnostics();
+  // A new SIP conversation goes elsewhere: the drain's own 503, with Retry-After (a 503 for an
+  // offline user would have neither).
+  auto refused_log = dir_.path() / "drain-uac.log";
+  EXPECT_EQ(run_sipp("drain-uac", drained_uac, 0, sip_udp_, refused_log), 0) << diagnostics();
 
   // The stream that was up still carries alice's messages to the SIP side.
   auto uas = sipp_uas(1);
