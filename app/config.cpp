@@ -225,6 +225,11 @@ void check_partner_policy(toml_reader& r, const partner_config& p) {
   }
 }
 
+const std::initializer_list<std::pair<std::string_view, presence_authorisation>>
+    presence_authorisation_names = {{"auto", presence_authorisation::automatic},
+                                    {"forward", presence_authorisation::forward},
+                                    {"refuse", presence_authorisation::refuse}};
+
 void read_partner(toml_reader& r, partner_config& p) {
   read_domain(r, "domain", p.domain, true);
   r.read_enum("tls", p.tls, negotiation_choices);
@@ -236,6 +241,8 @@ void read_partner(toml_reader& r, partner_config& p) {
     r.error("direct_tls", "direct TLS (XEP-0368) with tls = \"never\" cannot work");
   }
   r.read_unsigned("max_connections", p.max_connections, 1, 1000);
+  presence_authorisation a{};
+  if (r.read_enum("presence", a, presence_authorisation_names)) p.presence = a;
   check_partner_policy(r, p);
   r.finish();
 }
@@ -353,6 +360,24 @@ void read_dns(toml_reader& r, dns_config& d) {
   r.finish();
 }
 
+void read_presence(toml_reader& r, presence_config& p) {
+  r.read_enum("authorisation", p.authorisation, presence_authorisation_names);
+  r.read_unsigned("subscribe_expires_s", p.subscribe_expires_s, 60, 604800);
+  r.read_unsigned("watcher_min_expires_s", p.watcher_min_expires_s, 1, 86400);
+  r.read_unsigned("watcher_max_expires_s", p.watcher_max_expires_s, 1, 604800);
+  if (p.watcher_max_expires_s < p.watcher_min_expires_s) {
+    r.error("watcher_max_expires_s", "must not be smaller than watcher_min_expires_s");
+  }
+  r.read_unsigned("coalesce_ms", p.coalesce_ms, 0, 600000);
+  r.read_unsigned("partner_rate_per_second", p.partner_rate_per_second, 0, 1000000);
+  r.read_unsigned("max_watchers", p.max_watchers, 1, 10000000);
+  r.read_unsigned("resubscribe_backoff_s", p.resubscribe_backoff_s, 1, 3600);
+  if (r.read("store", p.store) && p.store != "sqlite" && p.store != "memory") {
+    r.error("store", "expected one of sqlite, memory, got \"" + p.store + "\"");
+  }
+  r.finish();
+}
+
 void read_im(toml_reader& r, im_config& im) {
   r.read_unsigned("shards", im.shards, 1, 256);
   r.read_unsigned("session_idle_timeout_ms", im.session_idle_timeout_ms, 1000, 86400000);
@@ -456,6 +481,7 @@ config_result load_config_string(std::string_view text, const std::filesystem::p
   if (auto s = r.table("sip")) read_sip(*s, base_dir, c.sip);
   if (auto d = r.table("dns")) read_dns(*d, c.dns);
   if (auto i = r.table("im")) read_im(*i, c.im);
+  if (auto p = r.table("presence")) read_presence(*p, c.presence);
   if (auto m = r.table("metrics")) read_metrics(*m, c.metrics);
   r.finish();
   check_whole(r, c);

@@ -36,6 +36,10 @@ std::string_view to_string(negotiation n);
 
 enum class federation_mode { allowlist, open };
 
+// Who decides when an XMPP contact asks to see a local user's presence (docs/presence.md):
+// fedgate at once (automatic), the SIP side's presence server (forward), or nobody (refuse).
+enum class presence_authorisation { automatic, forward, refuse };
+
 struct general_config {
   std::filesystem::path state_dir;  // certificates and secrets generated on first start
   unsigned worker_threads = 0;      // CAF scheduler threads; 0 = one per core
@@ -73,6 +77,8 @@ struct partner_config {
   std::vector<endpoint> routes;  // static routes, tried in order; empty = DNS SRV
   bool direct_tls = false;       // the routes speak TLS from the first byte (XEP-0368)
   unsigned max_connections = 4;  // inbound streams authenticated for this partner
+  // Presence subscriptions from this partner's users; unset: presence.authorisation.
+  std::optional<presence_authorisation> presence;
 };
 
 struct xmpp_config {
@@ -145,6 +151,20 @@ struct im_config {
   bool chat_states_to_sip = true;
 };
 
+// Presence between the sides (docs/presence.md): authorisation default, SIP subscription
+// timers, storm control and the subscription store.
+struct presence_config {
+  presence_authorisation authorisation = presence_authorisation::forward;
+  unsigned subscribe_expires_s = 3600;  // asked for in fedgate's SUBSCRIBEs to the SIP side
+  unsigned watcher_min_expires_s = 60;  // SIP watchers: below -> 423 with Min-Expires
+  unsigned watcher_max_expires_s = 3600;
+  unsigned coalesce_ms = 1000;             // changes within this window merge (the last wins)
+  unsigned partner_rate_per_second = 200;  // presence stanzas + NOTIFYs per partner domain
+  std::size_t max_watchers = 10000;        // per user or contact
+  unsigned resubscribe_backoff_s = 5;      // after a failed SIP subscription, doubled per failure
+  std::string store = "sqlite";            // sqlite (state_dir/presence.db) | memory
+};
+
 struct metrics_config {
   std::optional<endpoint> listen = endpoint{"127.0.0.1", 9464};  // nullopt = off
 };
@@ -157,6 +177,7 @@ struct config {
   sip_config sip;
   dns_config dns;
   im_config im;
+  presence_config presence;
   metrics_config metrics;
 };
 

@@ -10,6 +10,7 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/presence/presence_config.hpp"
 #include "codecs/mapping/address.hpp"
 #include "codecs/mapping/message.hpp"
 
@@ -47,6 +48,9 @@ struct im_config {
   // Send XEP-0085 chat states to SIP as RFC 3994 isComposing (stopped per conversation as soon
   // as the SIP side refuses one with 415/501/405).
   bool chat_states_to_sip = true;
+  // Presence (actors/presence/, docs/presence.md): authorisation, SIP subscription timers,
+  // storm control, the store. Presence actors live in the router shards next to sessions.
+  presence::presence_settings presence;
 
   // SIP domains of local users whose side prefers Skype for Business style IM sessions
   // (INVITE + MESSAGE in the dialog + BYE) to pager-mode MESSAGEs: [[domains]] im_mode.

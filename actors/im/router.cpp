@@ -8,6 +8,10 @@
 #include "actors/im/messages.hpp"
 #include "actors/im/ownership.hpp"
 #include "actors/im/session.hpp"
+#include "actors/presence/keys.hpp"
+#include "actors/presence/local_user_presence.hpp"
+#include "actors/presence/messages.hpp"
+#include "actors/presence/remote_contact_presence.hpp"
 #include "actors/s2s/bounce.hpp"
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/stanza_metrics.hpp"
@@ -26,17 +30,32 @@ using wire_atom = caf::atom_constant<caf::atom("im_wire")>;
 
 // ---- the ownership policy: runs in the sender's context (actor_pool) ----------------------------
 
+// Presence goes to the actor of whoever's presence it is about (presence/keys.hpp): a
+// subscription request, its withdrawal and a probe are about our user (the stanza's `to`);
+// presence, 'subscribed', 'unsubscribed' and errors are about the contact (its `from`).
 std::string key_of(const s2s::stanza& s) {
   auto to = xmpp::jid::parse(s.to);
   auto from = xmpp::jid::parse(s.from);
   if (!to || !from || !to->has_local() || !from->has_local()) return {};
+  if (s.kind == "presence") {
+    if (s.type == "subscribe" || s.type == "unsubscribe" || s.type == "probe") {
+      return presence::local_user_key(to->bare_string());
+    }
+    return presence::remote_contact_key(from->bare_string());
+  }
   return conversation_key(to->bare_string(), from->bare_string());
 }
 
+// SIP requests: From is the local user (the sender of a MESSAGE or SUBSCRIBE, the notifier of
+// a NOTIFY), To the remote contact. A SUBSCRIBE is about the contact's presence, a NOTIFY
+// about our user's.
 std::string key_of(const sip::message& request, const mapping::domain_map& domains) {
   auto local = mapping::sip_uri_to_jid(request.from().uri_text, domains);
   auto remote = mapping::sip_uri_to_jid(request.to().uri_text, domains);
   if (!local || !remote) return {};
+  auto method = request.method();
+  if (method == "SUBSCRIBE") return presence::remote_contact_key(remote->bare_string());
+  if (method == "NOTIFY") return presence::local_user_key(local->bare_string());
   return conversation_key(local->bare_string(), remote->bare_string());
 }
 
@@ -77,6 +96,7 @@ struct shard_state {
     std::uint64_t forwarded = 0;
   };
   std::unordered_map<std::string, entry> sessions;
+  std::unordered_map<std::string, entry> presence;  // presence actors, by presence key
   std::unordered_map<caf::actor_addr, std::string> keys;
   std::optional<metrics::actor_count_guard> alive;
   bool draining = false;
@@ -103,6 +123,9 @@ void refuse(shard_ptr self, const s2s::stanza& s, s2s::stanza_error_spec spec,
 // pings to our domains never get here: the stream answers them, XEP-0199 §4.2).
 void handle_non_conversation(shard_ptr self, const s2s::stanza& s) {
   if (s.type == "error") return;  // never answer an error (RFC 6120 §8.3.1)
+  // Presence to or from a bare domain has nobody to reach; presence is never bounced
+  // (RFC 6121 §4.3: a server silently ignores what it cannot deliver).
+  if (s.kind == "presence") return;
   if (s.kind == "message") {
     // A message to the domain itself or from a domain: there is nobody to give it to.
     return refuse(self, s, s2s::service_unavailable, "no user at this address");
@@ -150,28 +173,58 @@ void to_session(shard_ptr self, const std::string& key, Routed&& what) {
   self->send(e.session, routed_atom::value, key, std::forward<Routed>(what));
 }
 
+// The presence actor of `key` (presence/keys.hpp), spawned on first use; counted like sessions.
+shard_state::entry& presence_for(shard_ptr self, const std::string& key) {
+  auto& st = self->state;
+  auto it = st.presence.find(key);
+  if (it == st.presence.end()) {
+    auto jid = std::string(presence::jid_of_key(key));
+    auto actor = presence::is_local_user_key(key)
+                     ? presence::spawn_local_user_presence(self, key, jid, st.ready)
+                     : presence::spawn_remote_contact_presence(self, key, jid, st.ready);
+    st.keys.emplace(actor.address(), key);
+    it = st.presence.emplace(key, shard_state::entry{actor, 0}).first;
+  }
+  ++it->second.forwarded;
+  return it->second;
+}
+
+template <class... Ts>
+void to_presence(shard_ptr self, const std::string& key, Ts&&... what) {
+  auto& e = presence_for(self, key);
+  self->send(e.session, std::forward<Ts>(what)...);
+}
+
 caf::behavior running(shard_ptr self) {
   return {
       [=](routed_atom, const std::string& key, s2s::stanza& s) {
         auto& st = self->state;
-        if (key.empty() || s.kind != "message") return handle_non_conversation(self, s);
+        bool about_presence = presence::is_presence_key(key);
+        if (key.empty() || (s.kind != "message" && !about_presence)) {
+          return handle_non_conversation(self, s);
+        }
         // Stanzas to a local domain we do not serve never get here (the S2S layer refuses
         // them with host-unknown); from a local domain would be a loop.
         auto from = xmpp::jid::parse(s.from);
         for (const auto& d : st.ready->local_xmpp_domains) {
           if (from && from->domain() == d) {
+            if (about_presence) return;  // presence is never bounced (RFC 6121 §4.3)
             return refuse(self, s, s2s::forbidden, "sender claims a local domain");
           }
         }
+        if (about_presence) return to_presence(self, key, routed_atom::value, key, std::move(s));
         to_session(self, key, std::move(s));
       },
       [=](routed_atom, const std::string& key, sip_layer::incoming_request& in) {
         if (in.server_id == 0) return;  // ACK for a 2xx: no transaction, nothing to answer
         auto method = in.request.method();
         if (method == "OPTIONS") return answer(in, 200);
-        if (method == "SUBSCRIBE") return answer(in, 489, "Presence is not available yet");
-        if (method != "MESSAGE" && method != "INVITE" && method != "BYE") return answer(in, 501);
-        if (self->state.draining && method != "BYE" && in.request.to().tag().empty()) {
+        bool about_presence = method == "SUBSCRIBE" || method == "NOTIFY";
+        if (!about_presence && method != "MESSAGE" && method != "INVITE" && method != "BYE") {
+          return answer(in, 501);
+        }
+        if (self->state.draining && method != "BYE" && method != "NOTIFY" &&
+            in.request.to().tag().empty()) {
           // Nothing new while draining: the proxy retries elsewhere (RFC 3261 §21.5.4).
           auto b = sip::make_response(in.request, 503, "Service Unavailable (draining)",
                                       std::to_string(in.server_id) + "-fg");
@@ -180,18 +233,45 @@ caf::behavior running(shard_ptr self) {
           return;
         }
         if (key.empty()) return answer_address_error(self, in);
+        if (about_presence) return to_presence(self, key, routed_atom::value, key, std::move(in));
         to_session(self, key, std::move(in));
+      },
+      [=](presence::restore_atom, const std::string& key, const presence::subscription_record& r) {
+        to_presence(self, key, presence::restore_atom::value, key, r);
+      },
+      [=](presence::presence_info_atom,
+          const std::string& key) -> caf::result<presence::presence_info> {
+        auto it = self->state.presence.find(key);
+        if (it == self->state.presence.end()) {
+          presence::presence_info none;
+          none.key = key;
+          none.presence = "no presence actor (nobody watches or is watched)";
+          return none;
+        }
+        auto rp = self->make_response_promise<presence::presence_info>();
+        auto key_copy = key;
+        self->request(it->second.session, std::chrono::seconds(2),
+                      presence::presence_info_atom::value)
+            .then([rp](const presence::presence_info& i) mutable { rp.deliver(i); },
+                  [rp, key_copy](caf::error&) mutable {
+                    presence::presence_info busy;
+                    busy.key = key_copy;
+                    busy.presence = "no answer (busy)";
+                    rp.deliver(std::move(busy));
+                  });
+        return rp;
       },
       [=](sip_layer::sip_cancelled_atom, const caf::actor&, std::uint64_t) {
         // Sessions answer INVITEs at once (router.hpp), so a CANCEL finds nothing to stop.
       },
       [=](idle_atom, const std::string& key, std::uint64_t processed) {
         auto& st = self->state;
-        auto it = st.sessions.find(key);
-        if (it == st.sessions.end() || it->second.forwarded != processed) return;
-        // The session quits on this; its exit (still in `keys`) is then expected, not a fault.
+        auto& table = presence::is_presence_key(key) ? st.presence : st.sessions;
+        auto it = table.find(key);
+        if (it == table.end() || it->second.forwarded != processed) return;
+        // The actor quits on this; its exit (still in `keys`) is then expected, not a fault.
         self->send(it->second.session, idle_atom::value);
-        st.sessions.erase(it);
+        table.erase(it);
       },
       [=](drain_atom) { self->state.draining = true; },
       [=](count_sessions_atom) { return static_cast<std::uint64_t>(self->state.sessions.size()); },
@@ -242,11 +322,12 @@ caf::behavior router_shard(shard_ptr self, std::shared_ptr<im_config> cfg) {
       self->quit(m.reason);
       return;
     }
-    auto s = st.sessions.find(it->second);
-    if (s != st.sessions.end() && s->second.session.address() == m.source) {
+    auto& table = presence::is_presence_key(it->second) ? st.presence : st.sessions;
+    auto s = table.find(it->second);
+    if (s != table.end() && s->second.session.address() == m.source) {
       log::warn("im session ended unexpectedly",
                 {{"conversation", it->second}, {"reason", caf::to_string(m.reason)}});
-      st.sessions.erase(s);
+      table.erase(s);
     }
     st.keys.erase(it);
   });
@@ -337,6 +418,34 @@ std::string test_im(caf::actor_system& sys, const im_router& r, const std::strin
   self->request(shard, timeout, test_im_atom::value, key, text)
       .receive([&](const std::string& a) { answer = a; }, [&](caf::error&) {});
   return answer;
+}
+
+void restore_presence(const im_router& r,
+                      const std::vector<presence::subscription_record>& records) {
+  if (r.shards.empty()) return;
+  for (const auto& rec : records) {
+    auto key = rec.direction == presence::watch_direction::xmpp_watches_sip
+                   ? presence::local_user_key(rec.local)
+                   : presence::remote_contact_key(rec.remote);
+    caf::anon_send(r.shards[owner_of(key, r.shards.size()).shard], presence::restore_atom::value,
+                   key, rec);
+  }
+}
+
+std::vector<presence::presence_info> presence_of(caf::actor_system& sys, const im_router& r,
+                                                 const std::string& jid) {
+  std::vector<presence::presence_info> out;
+  if (r.shards.empty()) return out;
+  auto parsed = xmpp::jid::parse(jid);
+  if (!parsed) return out;
+  caf::scoped_actor self{sys};
+  for (const auto& key : {presence::local_user_key(parsed->bare_string()),
+                          presence::remote_contact_key(parsed->bare_string())}) {
+    self->request(r.shards[owner_of(key, r.shards.size()).shard], std::chrono::seconds(5),
+                  presence::presence_info_atom::value, key)
+        .receive([&](const presence::presence_info& i) { out.push_back(i); }, [&](caf::error&) {});
+  }
+  return out;
 }
 
 }  // namespace fedgate::im

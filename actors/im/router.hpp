@@ -12,11 +12,15 @@
 // shard's mailbox, so no single mailbox sees all traffic. Shards own the session map; a session
 // asks its shard to retire it when idle, and the shard agrees only if nothing is in flight.
 //
-// What is not a conversation is answered by the shard itself: OPTIONS (200), SUBSCRIBE (489,
-// until presence exists), methods other than MESSAGE/INVITE/BYE (501); iq get/set
-// (service-unavailable; pings to our domains are answered by the stream, XEP-0199 §4.2),
-// presence (ignored; subscription requests bounced). While draining (drain_im_router), a MESSAGE
-// or INVITE outside a dialog gets 503 with Retry-After.
+// Presence uses the same key space and shards: presence stanzas, SUBSCRIBE and NOTIFY go to
+// the presence actor of the user or contact they are about (actors/presence/keys.hpp), spawned
+// and retired by the shard like sessions.
+//
+// What is neither is answered by the shard itself: OPTIONS (200), methods other than
+// MESSAGE/INVITE/BYE/SUBSCRIBE/NOTIFY (501); iq get/set (service-unavailable; pings to our
+// domains are answered by the stream, XEP-0199 §4.2), presence to or from a bare domain
+// (ignored). While draining (drain_im_router), a MESSAGE, INVITE or SUBSCRIBE outside a dialog
+// gets 503 with Retry-After.
 
 #include <chrono>
 #include <memory>
@@ -28,6 +32,8 @@
 
 #include "actors/im/im_config.hpp"
 #include "actors/im/messages.hpp"
+#include "actors/presence/messages.hpp"
+#include "actors/presence/subscription_store.hpp"
 
 namespace fedgate::im {
 
@@ -61,5 +67,15 @@ std::vector<session_info> list_sessions(caf::actor_system& sys, const im_router&
 std::string test_im(caf::actor_system& sys, const im_router& r, const std::string& local,
                     const std::string& remote, const std::string& text,
                     std::chrono::milliseconds timeout);
+
+/// Takes up stored presence subscriptions after a restart: each goes to its presence actor,
+/// which subscribes again on the SIP side or probes on the XMPP side (docs/presence.md).
+void restore_presence(const im_router& r,
+                      const std::vector<presence::subscription_record>& records);
+
+/// `fedgate ctl presence <jid>` (blocking): the presence actors of `jid` (as a local user
+/// watched by XMPP contacts, and as a contact watched by SIP users), those that exist.
+std::vector<presence::presence_info> presence_of(caf::actor_system& sys, const im_router& r,
+                                                 const std::string& jid);
 
 }  // namespace fedgate::im

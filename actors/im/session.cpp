@@ -5,7 +5,6 @@
 #include <ctime>
 #include <deque>
 #include <optional>
-#include <random>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -17,6 +16,7 @@
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/stanza_metrics.hpp"
 #include "actors/sip/messages.hpp"
+#include "actors/sip/tokens.hpp"
 #include "codecs/mapping/errors.hpp"
 #include "codecs/mapping/message.hpp"
 #include "codecs/sip/serializer.hpp"
@@ -101,17 +101,8 @@ struct session_state {
 
 using self_ptr = caf::stateful_actor<session_state>*;
 
-std::string random_token() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char hex[] = "0123456789abcdef";
-  std::string out(12, '0');
-  auto v = rng();
-  for (auto& c : out) {
-    c = hex[v & 15];
-    v >>= 4;
-  }
-  return out;
-}
+using sip_layer::new_call_id;
+using sip_layer::random_token;
 
 std::string next_id(self_ptr self) {
   auto& st = self->state;
@@ -143,10 +134,10 @@ void remember_pair(std::unordered_map<std::string, std::string>& a,
 // its own transaction outside any dialog).
 std::string call_id_for_thread(self_ptr self, const std::string& thread) {
   auto& st = self->state;
-  if (thread.empty()) return random_token() + random_token() + "@fedgate";
+  if (thread.empty()) return new_call_id();
   if (auto it = st.call_id_of_thread.find(thread); it != st.call_id_of_thread.end())
     return it->second;
-  std::string call_id = random_token() + random_token() + "@fedgate";
+  std::string call_id = new_call_id();
   remember_pair(st.call_id_of_thread, st.thread_of_call_id, thread, call_id);
   return call_id;
 }
@@ -300,7 +291,7 @@ std::string our_contact(self_ptr self) {
 // sessions gets `item` (and everything after) in pager mode.
 void open_session(self_ptr self, outgoing item, const mapping::sip_request_parts& parts) {
   auto& st = self->state;
-  std::string call_id = random_token() + random_token() + "@fedgate";
+  std::string call_id = new_call_id();
   std::string contact = our_contact(self);
   auto invite = session_invite(parts, random_token(), call_id, contact, st.cfg->contact);
   auto probe = invite;

@@ -34,7 +34,8 @@ TEST_F(im_router_test, options_gets_200) {
   EXPECT_FALSE(r->to().tag().empty());
 }
 
-TEST_F(im_router_test, subscribe_gets_489) {
+// SUBSCRIBE goes to the contact's presence actor, which wants the presence event package.
+TEST_F(im_router_test, subscribe_without_the_presence_event_gets_489) {
   start(config());
   send_sip(raw_request("SUBSCRIBE", alice_sip, romeo_sip, alice_sip, "s1@sip", 1, "b1"), 1);
   auto r = response_for(1);
@@ -54,9 +55,19 @@ TEST_F(im_router_test, invite_gets_488_and_nothing_goes_to_xmpp) {
   EXPECT_EQ(pending_deliveries(), 0u);
 }
 
-TEST_F(im_router_test, other_methods_get_501) {
+// A NOTIFY for no subscription fedgate holds: the user's presence actor answers 481.
+TEST_F(im_router_test, notify_without_a_subscription_gets_481) {
   start(config());
   send_sip(raw_request("NOTIFY", alice_sip, romeo_sip, alice_sip, "n1@sip", 1, "b1"), 1);
+  auto r = response_for(1);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status_code(), 481);
+  EXPECT_FALSE(r->to().tag().empty());
+}
+
+TEST_F(im_router_test, other_methods_get_501) {
+  start(config());
+  send_sip(raw_request("PUBLISH", alice_sip, romeo_sip, alice_sip, "n1@sip", 1, "b1"), 1);
   auto r = response_for(1);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status_code(), 501);
@@ -91,7 +102,7 @@ TEST_F(im_router_test, every_final_response_has_a_to_tag) {
   send_sip(raw_request("OPTIONS", "sip:sip.local", romeo_sip, alice_sip, "a@sip", 1, "b1"), 1);
   send_sip(raw_request("SUBSCRIBE", alice_sip, romeo_sip, alice_sip, "b@sip", 1, "b2"), 2);
   send_sip(raw_request("INVITE", romeo_sip, alice_sip, romeo_sip, "c@sip", 1, "b3"), 3);
-  send_sip(raw_request("NOTIFY", alice_sip, romeo_sip, alice_sip, "d@sip", 1, "b4"), 4);
+  send_sip(raw_request("PUBLISH", alice_sip, romeo_sip, alice_sip, "d@sip", 1, "b4"), 4);
   send_sip(raw_request("MESSAGE", romeo_sip, alice_sip, "tel:+123", "e@sip", 1, "b5", "x"), 5);
   send_sip(raw_request("MESSAGE", romeo_sip, alice_sip, romeo_sip, "f@sip", 1, "b6", ""), 6);
   send_sip(alice_message("delivered", "g@sip", 1, "b7"), 7);
