@@ -271,9 +271,14 @@ void start_subscription(self_ptr self, watcher& w) {
   b.header("CSeq", "1 SUBSCRIBE");
   b.header("Max-Forwards", "70");
   add_subscribe_headers(self, b, w, settings(self).subscribe_expires);
-  auto built = b.build();
+  // Kept to build the dialog from its 2xx or first NOTIFY; the layer adds the real Via, which
+  // the dialog does not use (a placeholder makes it a complete message meanwhile).
+  auto kept = b;
+  kept.prepend_header("Via", "SIP/2.0/UDP invalid;branch=z9hG4bKkept");
+  auto built = kept.build();
   if (!built.ok()) {
-    log::error("presence: SUBSCRIBE not built", {{"user", st.user}, {"watcher", w.remote}});
+    log::error("presence: SUBSCRIBE not built",
+               {{"user", st.user}, {"watcher", w.remote}, {"reason", built.err().to_string()}});
     return;
   }
   w.subscribe = std::move(built).value();
@@ -283,6 +288,9 @@ void start_subscription(self_ptr self, watcher& w) {
 }
 
 void refresh_subscription(self_ptr self, watcher& w, std::chrono::seconds expires) {
+  // Ending a subscription that has no dialog yet: nothing to send it in. Its NOTIFYs then find
+  // no watcher and get 481, which ends it on the SIP side (RFC 6665 §4.1.3).
+  if (!w.dialog && expires.count() == 0) return;
   if (!w.dialog) return start_subscription(self, w);
   sip_layer::outgoing_request req;
   req.request = sip_layer::next_request(*w.dialog, "SUBSCRIBE");

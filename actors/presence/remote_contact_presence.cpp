@@ -41,6 +41,7 @@ struct sip_watcher {
   bool notify_in_flight = false;
   bool dirty = false;        // a NOTIFY with the current state is due
   bool terminating = false;  // the next NOTIFY is the terminated one, then it is gone
+  bool terminated_sent = false;
   std::string terminate_reason;
   std::optional<std::string> last_body;  // the PIDF last notified ("" = pending, no body)
   std::uint32_t stored_cseq = 0;
@@ -143,6 +144,10 @@ void notify_done(self_ptr self, const std::string& call_id, int status) {
   if (it == self->state.dialogs.end()) return;
   auto& w = it->second;
   w.notify_in_flight = false;
+  // The terminated NOTIFY asked for while this one was in flight goes out now.
+  if (w.terminating && !w.terminated_sent && status != 481 && status != 408 && status != 0) {
+    return send_notify(self, call_id);
+  }
   // RFC 6665 §4.2.2: 481, 408 or no answer at all ends the subscription.
   if (w.terminating || status == 481 || status == 408 || status == 0) {
     auto local = w.local;
@@ -167,6 +172,7 @@ void send_notify(self_ptr self, const std::string& call_id) {
   mapping::subscription_state_value state;
   auto left = std::chrono::duration_cast<std::chrono::seconds>(w.expires_at - clock::now());
   if (w.terminating) {
+    w.terminated_sent = true;
     state.state = mapping::subscription_state::terminated;
     state.reason = w.terminate_reason;
   } else {
