@@ -124,5 +124,75 @@ TEST(config_im, unknown_keys_and_ranges_are_errors) {
   EXPECT_EQ(r.errors.size(), 2u);
 }
 
+TEST(config_presence, defaults) {
+  auto r = load("");
+  ASSERT_TRUE(r.ok());
+  const auto& p = r.cfg.presence;
+  EXPECT_EQ(p.authorisation, presence_authorisation::forward);
+  EXPECT_EQ(p.subscribe_expires_s, 3600u);
+  EXPECT_EQ(p.watcher_min_expires_s, 60u);
+  EXPECT_EQ(p.watcher_max_expires_s, 3600u);
+  EXPECT_EQ(p.coalesce_ms, 1000u);
+  EXPECT_EQ(p.partner_rate_per_second, 200u);
+  EXPECT_EQ(p.max_watchers, 10000u);
+  EXPECT_EQ(p.resubscribe_backoff_s, 5u);
+  EXPECT_EQ(p.store, "sqlite");
+}
+
+TEST(config_presence, every_key_is_read) {
+  auto r = load(R"(
+[presence]
+authorisation = "auto"
+subscribe_expires_s = 600
+watcher_min_expires_s = 10
+watcher_max_expires_s = 120
+coalesce_ms = 250
+partner_rate_per_second = 0
+max_watchers = 5
+resubscribe_backoff_s = 2
+store = "memory"
+)");
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].key + ": " + r.errors[0].message);
+  const auto& p = r.cfg.presence;
+  EXPECT_EQ(p.authorisation, presence_authorisation::automatic);
+  EXPECT_EQ(p.subscribe_expires_s, 600u);
+  EXPECT_EQ(p.watcher_min_expires_s, 10u);
+  EXPECT_EQ(p.watcher_max_expires_s, 120u);
+  EXPECT_EQ(p.coalesce_ms, 250u);
+  EXPECT_EQ(p.partner_rate_per_second, 0u);
+  EXPECT_EQ(p.max_watchers, 5u);
+  EXPECT_EQ(p.resubscribe_backoff_s, 2u);
+  EXPECT_EQ(p.store, "memory");
+}
+
+TEST(config_presence, partner_policy_overrides_the_default) {
+  auto r = load(R"(
+[xmpp]
+[[xmpp.partners]]
+domain = "a.example"
+presence = "refuse"
+[[xmpp.partners]]
+domain = "b.example"
+)");
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].key + ": " + r.errors[0].message);
+  ASSERT_EQ(r.cfg.xmpp.partners.size(), 2u);
+  ASSERT_TRUE(r.cfg.xmpp.partners[0].presence);
+  EXPECT_EQ(*r.cfg.xmpp.partners[0].presence, presence_authorisation::refuse);
+  EXPECT_FALSE(r.cfg.xmpp.partners[1].presence) << "unset: presence.authorisation applies";
+}
+
+TEST(config_presence, bad_values_are_errors) {
+  auto r = load(R"(
+[presence]
+authorisation = "maybe"
+watcher_min_expires_s = 100
+watcher_max_expires_s = 50
+store = "postgres"
+colour = 1
+)");
+  ASSERT_EQ(r.errors.size(), 4u);
+  EXPECT_EQ(r.errors[0].key, "presence.authorisation");
+}
+
 }  // namespace
 }  // namespace fedgate::app
