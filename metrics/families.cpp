@@ -302,6 +302,13 @@ prometheus::Gauge& presence_metrics::subscriptions_series(translation t) const {
   return *subscriptions_[ix(t)];
 }
 
+void reload_counters::inc(reload_result r) noexcept {
+  series_[ix(r)]->Increment();
+}
+prometheus::Counter& reload_counters::series(reload_result r) const {
+  return *series_[ix(r)];
+}
+
 // --- the families: names, help texts, label combinations -----------------------------------------
 
 const std::vector<double>& translation_buckets() {
@@ -531,6 +538,15 @@ families::families(prometheus::Registry& registry, const options& opts) : partne
                "being sent (rate limiting of presence bursts).")
            .Register(registry)
            .Add({});
+
+  auto& reloads = BuildCounter()
+                      .Name("fedgate_config_reloads_total")
+                      .Help(
+                          "Configuration reloads (fedgate ctl reload, SIGHUP) by result: applied, "
+                          "unchanged (nothing live changed), rejected (the file did not load).")
+                      .Register(registry);
+  for (auto r : reload_result_labels)
+    config_reloads.series_.push_back(&reloads.Add({{"result", str(r)}}));
 }
 
 // --- process-wide --------------------------------------------------------------------------------

@@ -244,6 +244,17 @@ class presence_metrics {
   prometheus::Counter* coalesced_ = nullptr;
 };
 
+// fedgate_config_reloads_total{result}: configuration reloads (ctl reload, SIGHUP) by result.
+class reload_counters {
+ public:
+  void inc(reload_result r) noexcept;
+  prometheus::Counter& series(reload_result r) const;
+
+ private:
+  friend class families;
+  std::vector<prometheus::Counter*> series_;
+};
+
 struct options {
   std::vector<std::string> partners;  // configured partner domains ([[xmpp.partners]] domain)
   std::string version = "unknown";    // fedgate_build_info labels
@@ -275,6 +286,7 @@ class families {
   actor_gauges mailbox_messages;
   tls_handshake_counters tls_handshakes;
   presence_metrics presence;
+  reload_counters config_reloads;
 };
 
 // The latency buckets of fedgate_translation_duration_seconds (seconds): 100 µs to 10 s.
@@ -326,6 +338,9 @@ inline tls_handshake_counters& tls_handshakes() {
 }
 inline presence_metrics& presence() {
   return global().presence;
+}
+inline reload_counters& config_reloads() {
+  return global().config_reloads;
 }
 
 }  // namespace fedgate::metrics

@@ -157,6 +157,12 @@ inline constexpr std::array<std::string_view, 7> actor_type_labels{
     "router",   "partner_domain",   "s2s_stream",    "session",
     "presence", "sip_transactions", "sip_connection"};
 
+// What a configuration reload did (`fedgate ctl reload`, SIGHUP): applied a change, found nothing
+// live to change, or rejected a file that does not load.
+enum class reload_result : std::uint8_t { applied, unchanged, rejected };
+inline constexpr std::array<std::string_view, 3> reload_result_labels{"applied", "unchanged",
+                                                                      "rejected"};
+
 // The exposition string of an enum value.
 template <class Enum, std::size_t N>
 constexpr std::string_view label_of(const std::array<std::string_view, N>& table, Enum e) {

@@ -128,6 +128,11 @@ void init(level min_level, format fmt) {
   logger = make_logger(min_level, fmt);
 }
 
+void set_level(level min_level) {
+  if (!logger) logger = make_logger(min_level, current_format);
+  logger->set_level(to_spdlog(min_level));
+}
+
 void write(level lvl, std::string_view message, fields f) {
   if (!logger) logger = make_logger(level::info, format::logfmt);
   if (!logger->should_log(to_spdlog(lvl))) return;

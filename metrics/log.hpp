@@ -33,6 +33,9 @@ using fields = std::initializer_list<field>;
 // stderr as logfmt at info.
 void init(level min_level, format fmt);
 
+// Changes the minimum level of the installed logger (a config reload of general.log_level).
+void set_level(level min_level);
+
 void write(level lvl, std::string_view message, fields f = {});
 inline void trace(std::string_view m, fields f = {}) {
   write(level::trace, m, f);

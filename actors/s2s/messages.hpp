@@ -70,5 +70,15 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 // anyone → service: stop accepting new streams (close the listeners); streams up stay and
 // stanzas keep flowing (`fedgate ctl drain`)
 using drain_atom = caf::atom_constant<caf::atom("s2s_drain")>;
+// app → service: (reload, shared_ptr<const app::xmpp_config>) -> bool: the partners and the
+// federation policy after a config reload (`fedgate ctl reload`); answered once applied.
+using reload_atom = caf::atom_constant<caf::atom("s2s_reld")>;
+// service → partner: (retire, still_allowed, reason) the partner left the config: close its
+// streams politely; queued stanzas go back to the service (still_allowed, open federation) or
+// bounce with forbidden; then stop.
+using retire_atom = caf::atom_constant<caf::atom("s2s_retire")>;
+// service → partner: (reconfigure, shared_ptr<const partner_domain_config>) new policy/routes
+// for its next streams; streams up are left alone.
+using reconfigure_atom = caf::atom_constant<caf::atom("s2s_reconf")>;
 
 }  // namespace fedgate::s2s

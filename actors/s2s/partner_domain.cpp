@@ -70,6 +70,15 @@ struct route_plan {
 };
 
 using resolved_atom = caf::atom_constant<caf::atom("resolved")>;
+using retire_timeout_atom = caf::atom_constant<caf::atom("retire_tmo")>;
+// How long a retired partner waits for its outbound streams to close before it stops anyway.
+constexpr auto retire_wait = std::chrono::seconds(10);
+
+// The partner left the config (a reload): what becomes of stanzas that still reach it.
+struct retirement {
+  bool still_allowed = false;  // open federation: the service delivers them with the defaults
+  std::string reason;
+};
 constexpr auto plan_lifetime = std::chrono::minutes(5);
 
 struct partner_state {
@@ -87,6 +96,8 @@ struct partner_state {
   metrics::actor_count_guard counted{metrics::actors(), metrics::actor_type::partner_domain};
   metrics::partner_id pid;
   std::minstd_rand rng{std::random_device{}()};
+  std::uint64_t established = 0;      // streams authenticated (partner_status::established)
+  std::optional<retirement> retired;  // set by retire_atom: winding down
 };
 
 using self_ptr = caf::stateful_actor<partner_state>*;
@@ -251,8 +262,36 @@ void start_verifier(self_ptr self, const std::string& receiving) {
   });
 }
 
+// A stanza for a retired partner: back to the service (which routes it by the current policy)
+// when the domain is still allowed, else bounced: never dropped.
+void hand_back(self_ptr self, stanza s) {
+  auto& st = self->state;
+  if (st.retired->still_allowed && st.cfg.stream.service) {
+    self->send(st.cfg.stream.service, deliver_atom::value, std::move(s));
+  } else {
+    bounce(self, s, forbidden, st.retired->reason);
+  }
+}
+
+// A retired partner stops once its outbound and verification streams are gone.
+void quit_if_retired_and_idle(self_ptr self) {
+  auto& st = self->state;
+  if (!st.retired) return;
+  for (auto& [local, ob] : st.out) {
+    if (ob.stream) return;
+  }
+  for (auto& [local, v] : st.verify) {
+    if (v.stream) return;
+  }
+  self->quit();
+}
+
 void deliver(self_ptr self, stanza s) {
   auto& st = self->state;
+  if (st.retired) {
+    hand_back(self, std::move(s));
+    return;
+  }
   auto from = xmpp::jid::parse(s.from);
   if (!from) return;  // the service checked addressing; nothing sensible to bounce to
   auto& ob = st.out[from->domain()];
@@ -303,6 +342,15 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
       [=](stream_up_atom, caf::actor stream, const std::string& local, const std::string&,
           const std::string& method, bool initiating) {
         auto& st = self->state;
+        if (st.retired) {
+          // Negotiated while the partner was being retired: not taken.
+          if (initiating) {
+            self->send(stream, close_atom::value);
+          } else {
+            self->send(stream, limit_atom::value, st.retired->reason);
+          }
+          return;
+        }
         st.last_auth = method;
         if (!initiating) {
           if (st.inbound.size() >= st.cfg.max_inbound) {
@@ -314,10 +362,12 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           }
           st.inbound.insert(stream.address());
           self->monitor(stream);
+          ++st.established;
           return;
         }
         auto& ob = st.out[local];
         if (ob.stream != stream) return;
+        ++st.established;
         ob.st = outbound::state::up;
         ob.failures = 0;
         ob.last_error.clear();
@@ -338,6 +388,13 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
           }
           v.waiting.clear();
           v.stream = nullptr;
+        }
+        if (st.retired) {
+          for (auto& [local, ob] : st.out) {
+            if (ob.stream == stream) ob.stream = nullptr;
+          }
+          quit_if_retired_and_idle(self);
+          return;
         }
         for (auto& [local, ob] : st.out) {
           if (ob.stream != stream) continue;
@@ -368,7 +425,7 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
       },
       [=](reconnect_atom, const std::string& local) {
         auto& ob = self->state.out[local];
-        if (ob.st != outbound::state::backoff) return;
+        if (self->state.retired || ob.st != outbound::state::backoff) return;
         ob.st = outbound::state::idle;
         if (!ob.queue.empty()) connect(self, local, ob);
       },
@@ -425,7 +482,50 @@ caf::behavior partner_behavior(self_ptr self, partner_domain_config cfg) {
         s.inbound = st.inbound.size();
         s.auth = st.last_auth;
         s.last_error = st.last_error;
+        s.established = st.established;
         return s;
+      },
+      [=](retire_atom, bool still_allowed, const std::string& why) {
+        // Removed from the config by a reload: queued stanzas go back or bounce, streams close
+        // politely (</stream:stream>), and the actor stops once its outbound streams are gone.
+        auto& st = self->state;
+        if (st.retired) return;
+        st.retired = retirement{still_allowed, why};
+        for (auto& [local, ob] : st.out) {
+          metrics::s2s_queued_stanzas().add(st.pid, -static_cast<double>(ob.queue.size()));
+          auto queue = std::move(ob.queue);
+          ob.queue.clear();
+          for (auto& q : queue)
+            hand_back(self, std::move(q.s));
+          if (ob.stream) self->send(ob.stream, close_atom::value);
+        }
+        for (auto& [local, v] : st.verify) {
+          for (auto& [id, requester] : v.waiting)
+            self->send(requester, verified_atom::value, st.cfg.domain, local, false);
+          v.waiting.clear();
+          v.unsent.clear();
+          if (v.stream) self->send(v.stream, close_atom::value);
+        }
+        for (const auto& addr : st.inbound) {
+          if (auto stream = caf::actor_cast<caf::actor>(addr)) {
+            self->send(stream, close_atom::value);
+          }
+        }
+        log::info("s2s partner retired: streams closing",
+                  {{"partner", st.cfg.domain}, {"inbound", st.inbound.size()}, {"reason", why}});
+        self->delayed_send(self, retire_wait, retire_timeout_atom::value);
+        quit_if_retired_and_idle(self);
+      },
+      [=](retire_timeout_atom) { self->quit(); },
+      [=](reconfigure_atom, std::shared_ptr<const partner_domain_config> next) {
+        // New policy and routes: streams up keep going; the next ones use these.
+        auto& st = self->state;
+        if (st.retired) return;
+        st.cfg.routes = next->routes;
+        st.cfg.direct_tls = next->direct_tls;
+        st.cfg.max_inbound = next->max_inbound;
+        st.cfg.stream = next->stream;
+        st.plan.reset();
       },
       [=](shutdown_atom) {
         auto& st = self->state;

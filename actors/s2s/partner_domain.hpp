@@ -11,11 +11,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/s2s/stream_actor.hpp"
 #include "transport/dns/resolver.hpp"
@@ -52,12 +54,18 @@ struct partner_status {
   std::size_t queued = 0;
   std::string auth;        // method of the last authenticated stream
   std::string last_error;  // why the last stream failed
+  // Streams authenticated for this partner since its actor started (both directions): when it
+  // stays the same, no stream was re-established (a reload leaves unaffected partners alone).
+  std::uint64_t established = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partner_status& x) {
   return f(caf::meta::type_name("partner_status"), x.domain, x.state, x.outbound_up, x.inbound,
-           x.queued, x.auth, x.last_error);
+           x.queued, x.auth, x.last_error, x.established);
 }
 
 }  // namespace fedgate::s2s
+
+// (reconfigure_atom, config): new policy and routes after a reload (local only).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const fedgate::s2s::partner_domain_config>)

@@ -21,9 +21,18 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// The service's config as the listeners' factory (another thread) and the service share it: a
+// reload swaps in a new one; each stream takes the one current when it starts.
+struct config_slot {
+  std::shared_ptr<const s2s_service_config> current;
+  std::shared_ptr<const s2s_service_config> get() const { return std::atomic_load(&current); }
+  void set(std::shared_ptr<const s2s_service_config> c) { std::atomic_store(&current, c); }
+};
+
 struct service_state {
   static inline const char* name = "s2s_service";
   std::shared_ptr<const s2s_service_config> cfg;
+  std::shared_ptr<config_slot> slot;
   std::map<std::string, caf::actor> partners;
   std::vector<caf::actor> listeners;
   std::set<caf::actor> inbound;  // receiving streams, closed on shutdown
@@ -80,10 +89,17 @@ stream_actor_config make_stream_template(std::shared_ptr<const s2s_service_confi
   return sc;
 }
 
-caf::actor partner(self_ptr self, const std::string& domain) {
+const app::partner_config* configured(const s2s_service_config& cfg, const std::string& domain) {
+  for (const auto& p : cfg.xmpp.partners) {
+    if (p.domain == domain) return &p;
+  }
+  return nullptr;
+}
+
+// What a partner_domain actor is told about its partner: policy (through the stream template),
+// routes, limits.
+partner_domain_config partner_config(self_ptr self, const std::string& domain) {
   auto& st = self->state;
-  auto it = st.partners.find(domain);
-  if (it != st.partners.end()) return it->second;
   partner_domain_config pc;
   pc.domain = domain;
   for (const auto& p : st.cfg->xmpp.partners) {
@@ -102,7 +118,14 @@ caf::actor partner(self_ptr self, const std::string& domain) {
   pc.stream = make_stream_template(st.cfg, self);
   pc.bounce_to = st.cfg->sink;
   pc.resolver = st.cfg->resolver;
-  auto a = spawn_partner_domain(self->system(), std::move(pc));
+  return pc;
+}
+
+caf::actor partner(self_ptr self, const std::string& domain) {
+  auto& st = self->state;
+  auto it = st.partners.find(domain);
+  if (it != st.partners.end()) return it->second;
+  auto a = spawn_partner_domain(self->system(), partner_config(self, domain));
   st.partners.emplace(domain, a);
   return a;
 }
@@ -111,8 +134,57 @@ void bounce(self_ptr self, const stanza& s, stanza_error_spec spec, const std::s
   bounce_outbound(self, self->state.cfg->sink, s, spec, text);
 }
 
-caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_config> cfg) {
-  self->state.cfg = std::move(cfg);
+bool same_partner(const app::partner_config* a, const app::partner_config* b) {
+  if (!a || !b) return a == b;
+  auto eps = [](const std::vector<app::endpoint>& v) {
+    std::string out;
+    for (const auto& e : v)
+      out += e.to_string() + ",";
+    return out;
+  };
+  return a->tls == b->tls && a->sasl_external == b->sasl_external && a->dialback == b->dialback &&
+         eps(a->routes) == eps(b->routes) && a->direct_tls == b->direct_tls &&
+         a->max_connections == b->max_connections;
+}
+
+// A config reload: the new partners and federation policy. Partner actors whose domain is now
+// refused, or that left the config, are retired (streams closed, queue bounced or handed back);
+// those whose entry changed get the new policy and routes for their next streams; the others are
+// not touched, so their streams go on.
+void reload(self_ptr self, const app::xmpp_config& x) {
+  auto& st = self->state;
+  auto old = st.cfg;
+  auto next = std::make_shared<s2s_service_config>(*old);
+  next->xmpp = x;
+  st.cfg = next;
+  st.slot->set(next);
+  for (auto it = st.partners.begin(); it != st.partners.end();) {
+    const std::string& domain = it->first;
+    const auto* was = configured(*old, domain);
+    const auto* now = configured(*next, domain);
+    partner_policy p = policy_for(*next, domain);
+    if (!p.allowed || (was && !now)) {
+      std::string why =
+          !p.allowed ? "federation with " + domain + " is no longer allowed (" + p.refusal + ")"
+                     : domain + " was removed from xmpp.partners";
+      log::info("s2s partner retired by a config reload", {{"partner", domain}, {"reason", why}});
+      self->send(it->second, retire_atom::value, p.allowed, why);
+      it = st.partners.erase(it);
+      continue;
+    }
+    if (!same_partner(was, now)) {
+      log::info("s2s partner reconfigured by a config reload; streams up stay",
+                {{"partner", domain}});
+      self->send(it->second, reconfigure_atom::value,
+                 std::make_shared<const partner_domain_config>(partner_config(self, domain)));
+    }
+    ++it;
+  }
+}
+
+caf::behavior service_behavior(self_ptr self, std::shared_ptr<config_slot> slot) {
+  self->state.cfg = slot->get();
+  self->state.slot = std::move(slot);
   self->set_down_handler([=](const caf::down_msg& m) {
     auto& in = self->state.inbound;
     for (auto it = in.begin(); it != in.end(); ++it) {
@@ -150,6 +222,12 @@ caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_
       },
       [=](stream_up_atom, caf::actor stream, const std::string& local, const std::string& remote,
           const std::string& method, bool initiating) {
+        // A stream that negotiated under the policy before a reload and is refused by the
+        // current one is not taken.
+        if (partner_policy p = policy_for(*self->state.cfg, remote); !p.allowed) {
+          self->send(stream, limit_atom::value, p.refusal);
+          return;
+        }
         self->send(partner(self, remote), stream_up_atom::value, stream, local, remote, method,
                    initiating);
       },
@@ -178,6 +256,10 @@ caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_
         }
         return rp;
       },
+      [=](reload_atom, std::shared_ptr<const app::xmpp_config> x) {
+        reload(self, *x);
+        return true;
+      },
       [=](drain_atom) {
         auto& st = self->state;
         for (auto& l : st.listeners)
@@ -204,16 +286,19 @@ caf::behavior service_behavior(self_ptr self, std::shared_ptr<const s2s_service_
 
 s2s_service start_s2s_service(caf::actor_system& sys, s2s_service_config cfg) {
   s2s_service result;
-  auto shared = std::make_shared<const s2s_service_config>(std::move(cfg));
+  auto slot = std::make_shared<config_slot>();
+  slot->set(std::make_shared<const s2s_service_config>(std::move(cfg)));
+  auto shared = slot->get();  // listeners are restart-only keys: the first config names them
   auto live = std::make_shared<std::atomic<std::size_t>>(0);
   // The service first, so the listeners' factory can name it; then the listeners, so that a
   // bind error fails start-up instead of leaving a gateway that silently does not listen.
-  result.actor = sys.spawn(service_behavior, shared);
+  result.actor = sys.spawn(service_behavior, slot);
   caf::actor service = result.actor;
   auto listen = [&](const app::endpoint& ep, bool direct_tls) {
     auto l = transport::listen_tcp(
         sys, ep.host, ep.port,
-        [&sys, shared, service, live, direct_tls](const transport::connection_info& info) {
+        [&sys, slot, service, live, direct_tls](const transport::connection_info& info) {
+          auto shared = slot->get();
           if (live->load() >= shared->xmpp.max_connections) {
             log::warn(
                 "s2s connection refused: limit reached",

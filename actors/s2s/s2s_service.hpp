@@ -9,6 +9,8 @@
 //                          to the sink, never silently
 //   (status)               -> std::vector<partner_status>
 //   (shutdown)             close every stream with system-shutdown and stop
+//   (reload, shared_ptr<const app::xmpp_config>) -> bool
+//                          a config reload: partners and federation policy (messages.hpp)
 
 #include <chrono>
 #include <memory>
@@ -17,6 +19,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include "app/config.hpp"
 #include "transport/dns/resolver.hpp"
@@ -43,3 +46,6 @@ struct s2s_service {
 s2s_service start_s2s_service(caf::actor_system& sys, s2s_service_config cfg);
 
 }  // namespace fedgate::s2s
+
+// The reload message carries the new [xmpp] config (local only).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const fedgate::app::xmpp_config>)

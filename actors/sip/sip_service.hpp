@@ -70,6 +70,18 @@ struct sip_service_config {
   dns::resolver_options dns;
 };
 
+struct live_policy_slot;  // sip_service.cpp
+
+/// What a config reload changes while the service runs: the domains requests may be addressed to
+/// (the XMPP partners, or any in open federation) and who may send them. Takes effect with the
+/// next request; methods, limits and listeners stay as started.
+struct sip_live_policy {
+  std::vector<std::string> served_domains;
+  bool serve_any_domain = false;
+  std::vector<std::string> trusted_peers;
+  std::vector<std::string> trusted_certificate_names;
+};
+
 struct sip_service {
   std::vector<caf::actor> shards;
   caf::actor registry;
@@ -77,8 +89,12 @@ struct sip_service {
   std::vector<caf::actor> listeners;                           // TCP and TLS listener brokers
   std::vector<std::uint16_t> udp_ports, tcp_ports, tls_ports;  // bound ports, config order
   std::string error;  // non-empty: start failed (everything started was stopped)
+  std::shared_ptr<live_policy_slot> live;  // what update_sip_policy() changes
   bool ok() const { return error.empty(); }
 };
+
+/// Applies a reloaded policy (thread-safe; any thread).
+void update_sip_policy(const sip_service& svc, const sip_live_policy& p);
 
 /// Starts listeners and actors; `handler` receives incoming requests (messages.hpp).
 sip_service start_sip_service(caf::actor_system& sys, const sip_service_config& cfg,

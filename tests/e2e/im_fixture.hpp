@@ -78,7 +78,16 @@ struct options {
   // Non-zero: [metrics] listen = "127.0.0.1:<metrics_port>" (fedgate's /metrics for a scraper);
   // 0 keeps the metrics listener off.
   std::uint16_t metrics_port = 0;
+  // More partners: TOML ([[xmpp.partners]] tables) after the one for xmpp.test. A test changes
+  // opt_.extra_partners and calls write_config() to rewrite the file (config reload tests).
+  std::string extra_partners;
 };
+
+/// A [[xmpp.partners]] table for `domain` reached at 127.0.0.1:`port`.
+inline std::string partner_toml(const std::string& domain, std::uint16_t port) {
+  return "[[xmpp.partners]]\ndomain = \"" + domain +
+         "\"\nroutes = [\"127.0.0.1:" + std::to_string(port) + "\"]\n";
+}
 
 class im_e2e : public ::testing::Test {
  protected:
@@ -103,19 +112,30 @@ class im_e2e : public ::testing::Test {
     po.users = {{"alice", "alicepw"}};
     prosody_ = std::make_unique<testing::prosody_server>(po);
     ASSERT_TRUE(prosody_->start()) << prosody_->log();
+    fedgate_cert_ = fedgate_cert;
+    partner_port_ = o.partner_reachable ? po.s2s_port : testing::free_port();
+    write_config();
+    fedgate_ = std::make_unique<child_process>(
+        std::vector<std::string>{fedgate_binary, "--config", config_path().string()});
+    ASSERT_TRUE(fedgate_->wait_for_line("fedgate started", 20s)) << fedgate_->output();
+  }
 
-    std::ofstream cfg(dir_.path() / "fedgate.toml");
+  std::filesystem::path config_path() const { return dir_.path() / "fedgate.toml"; }
+
+  // (Re)writes fedgate's config file from opt_ (start() does it first; reload tests again).
+  void write_config() {
+    const options& o = opt_;
+    auto tmp = dir_.path() / "fedgate.toml.new";
+    std::ofstream cfg(tmp);
     cfg << "[general]\nstate_dir = \"state\"\nlog_level = \"debug\"\n"
         << "[[domains]]\nsip = \"sip.local\"\nxmpp = \"sip.test\"\n"
         << (o.session_mode ? "im_mode = \"session\"\n" : "")
         << "[xmpp]\nlisten = [\"127.0.0.1:" << s2s_port_ << "\"]\n"
-        << "certificate = \"" << fedgate_cert.certificate.string() << "\"\n"
-        << "key = \"" << fedgate_cert.key.string() << "\"\n"
+        << "certificate = \"" << fedgate_cert_.certificate.string() << "\"\n"
+        << "key = \"" << fedgate_cert_.key.string() << "\"\n"
         << "ca_file = \"" << pki_->ca_certificate().string() << "\"\n"
         << "backoff_initial_ms = 200\nbackoff_max_ms = 1000\nconnect_timeout_ms = 2000\n"
-        << "[[xmpp.partners]]\ndomain = \"xmpp.test\"\n"
-        << "routes = [\"127.0.0.1:" << (o.partner_reachable ? po.s2s_port : testing::free_port())
-        << "\"]\n"
+        << partner_toml("xmpp.test", partner_port_) << o.extra_partners
         << "[sip]\nudp_listen = [\"127.0.0.1:" << sip_udp_ << "\"]\n"
         << "tcp_listen = [\"127.0.0.1:" << sip_tcp_ << "\"]\ntls_listen = []\n"
         << "trusted_peers = [\"127.0.0.1\"]\n";
@@ -131,9 +151,45 @@ class im_e2e : public ::testing::Test {
         << "[metrics]\nlisten = \""
         << (o.metrics_port != 0 ? "127.0.0.1:" + std::to_string(o.metrics_port) : "") << "\"\n";
     cfg.close();
-    fedgate_ = std::make_unique<child_process>(std::vector<std::string>{
-        fedgate_binary, "--config", (dir_.path() / "fedgate.toml").string()});
-    ASSERT_TRUE(fedgate_->wait_for_line("fedgate started", 20s)) << fedgate_->output();
+    // Renamed into place: a reload never reads a half-written file.
+    std::filesystem::rename(tmp, config_path());
+  }
+
+  // `fedgate ctl --json <words>` against the running gateway: exit code and parsed answer. By
+  // its socket, so it works while the config file is broken (reload tests).
+  std::pair<int, nlohmann::json> ctl(const std::vector<std::string>& words) {
+    std::vector<std::string> argv{fedgate_binary, "ctl", "--socket",
+                                  (dir_.path() / "state" / "control.sock").string(), "--json"};
+    argv.insert(argv.end(), words.begin(), words.end());
+    child_process p(argv);
+    auto rc = p.wait_exit(60s);
+    EXPECT_TRUE(rc.has_value()) << "fedgate ctl did not finish: " << p.output();
+    auto answer = nlohmann::json::parse(p.output(), nullptr, false);
+    EXPECT_FALSE(answer.is_discarded())
+        << "fedgate ctl exit " << rc.value_or(-1) << ": " << p.output();
+    return {rc.value_or(-1), answer};
+  }
+
+  // Another XMPP server (a second Prosody, `domain`, on loopback) that reaches fedgate's sip.test
+  // and is trusted by it (same test CA). Offline storage on, so stanzas for its offline users are
+  // accepted rather than answered with an error. fedgate reaches it at options().s2s_port.
+  std::unique_ptr<testing::prosody_server> partner_prosody(
+      const std::string& domain, const std::vector<std::pair<std::string, std::string>>& users) {
+    auto cert = pki_->issue(domain, {domain});
+    testing::prosody_options po;
+    po.domain = domain;
+    po.dir = dir_.path() / ("prosody-" + domain);
+    po.certificate = cert.certificate;
+    po.key = cert.key;
+    po.ca_file = pki_->ca_certificate();
+    po.c2s_port = testing::free_port();
+    po.s2s_port = testing::free_port();
+    po.static_targets = {{"sip.test", s2s_port_}};
+    po.users = users;
+    po.offline_storage = true;
+    auto p = std::make_unique<testing::prosody_server>(po);
+    EXPECT_TRUE(p->start()) << p->log();
+    return p;
   }
 
   // alice on Prosody. `stanzas`: raw stanzas to send ("{to}" = `to`).
@@ -200,26 +256,7 @@ class im_e2e : public ::testing::Test {
                const std::string& content_type = "text/plain;charset=UTF-8",
                const std::string& extra_headers = "", int max_calls = 1,
                std::uint16_t target_port = 0) {
-    auto scenario = dir_.path() / ("uac-" + std::to_string(++files_) + ".xml");
-    std::ofstream(scenario) << R"(<?xml version="1.0" encoding="UTF-8" ?>
-<scenario name="uac">
-  <send retrans="500"><![CDATA[
-MESSAGE sip:)" << to_user << R"(@xmpp.test SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:bob@sip.local>;tag=[pid]T[call_number]
-To: <sip:)" << to_user << R"(@xmpp.test>
-Call-ID: [call_id]
-CSeq: 1 MESSAGE
-Max-Forwards: 70
-)" << extra_headers
-                            << "Content-Type: " << content_type << R"(
-Content-Length: [len]
-
-)" << body << R"(]]></send>
-  <recv response=")" << status
-                            << R"(" timeout="60000" />
-</scenario>
-)";
+    auto scenario = uac_scenario(to_user, body, status, content_type, extra_headers);
     int port = target_port != 0 ? target_port : transport == "u1" ? sip_udp_ : sip_tcp_;
     child_process p({sipp_bin,
                      "-sf",
@@ -249,6 +286,66 @@ Content-Length: [len]
     }
     if (*rc != 0) ADD_FAILURE() << "sipp exit " << *rc << ":\n" << p.output().substr(0, 3000);
     return *rc;
+  }
+
+  // The same UAC in the background at `rate` MESSAGEs per second (one call at a time each, up to
+  // `max_calls` open), for traffic that goes on while the test does something else; the caller
+  // waits for its exit code (0: every MESSAGE got `status`). `to` is "user" (of xmpp.test) or
+  // "user@domain".
+  std::unique_ptr<child_process> start_sipp_uac(const std::string& to, const std::string& body,
+                                                int status, int count, int rate,
+                                                int max_calls = 10) {
+    auto scenario = uac_scenario(to, body, status, "text/plain;charset=UTF-8", "");
+    return std::make_unique<child_process>(
+        std::vector<std::string>{sipp_bin,
+                                 "-sf",
+                                 scenario.string(),
+                                 "127.0.0.1:" + std::to_string(sip_udp_),
+                                 "-i",
+                                 "127.0.0.1",
+                                 "-p",
+                                 "0",
+                                 "-t",
+                                 "u1",
+                                 "-m",
+                                 std::to_string(count),
+                                 "-l",
+                                 std::to_string(max_calls),
+                                 "-r",
+                                 std::to_string(rate),
+                                 "-nostdin",
+                                 "-timeout",
+                                 "120s",
+                                 "-timeout_error"});
+  }
+
+  // The UAC scenario of sipp_uac(): one MESSAGE from bob@sip.local to `to_user` (of xmpp.test
+  // unless it names its domain) expecting `status`.
+  std::filesystem::path uac_scenario(const std::string& to_user, const std::string& body,
+                                     int status, const std::string& content_type,
+                                     const std::string& extra_headers) {
+    std::string to = to_user.find('@') == std::string::npos ? to_user + "@xmpp.test" : to_user;
+    auto scenario = dir_.path() / ("uac-" + std::to_string(++files_) + ".xml");
+    std::ofstream(scenario) << R"(<?xml version="1.0" encoding="UTF-8" ?>
+<scenario name="uac">
+  <send retrans="500"><![CDATA[
+MESSAGE sip:)" << to << R"( SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bob@sip.local>;tag=[pid]T[call_number]
+To: <sip:)" << to << R"(>
+Call-ID: [call_id]
+CSeq: 1 MESSAGE
+Max-Forwards: 70
+)" << extra_headers
+                            << "Content-Type: " << content_type << R"(
+Content-Length: [len]
+
+)" << body << R"(]]></send>
+  <recv response=")" << status
+                            << R"(" timeout="60000" />
+</scenario>
+)";
+    return scenario;
   }
 
   // Runs one call of a SIPp scenario (its XML text) on `local_port` (0: any; uas_port_ is where
@@ -286,6 +383,8 @@ Content-Length: [len]
   int files_ = 0;
   std::unique_ptr<testing::test_pki> pki_;
   std::uint16_t s2s_port_ = 0, sip_udp_ = 0, sip_tcp_ = 0, uas_port_ = 0;
+  std::uint16_t partner_port_ = 0;  // where fedgate reaches xmpp.test
+  testing::pem_files fedgate_cert_;
   std::filesystem::path uas_log_;
   std::unique_ptr<testing::prosody_server> prosody_;
   std::unique_ptr<child_process> fedgate_;

@@ -37,6 +37,7 @@ const std::vector<std::pair<std::string, std::string>> expected_families{
     {"fedgate_tls_handshakes_total", "counter"},
     {"fedgate_presence_subscriptions", "gauge"},
     {"fedgate_presence_updates_coalesced_total", "counter"},
+    {"fedgate_config_reloads_total", "counter"},
 };
 
 std::string exposition(const std::shared_ptr<prometheus::Registry>& r) {
