@@ -12,11 +12,13 @@
 #include <caf/io/middleman.hpp>
 
 #include "actors/im/router.hpp"
+#include "actors/presence/subscription_store.hpp"
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/partner_domain.hpp"
 #include "actors/s2s/s2s_service.hpp"
 #include "actors/sip/sip_service.hpp"
 #include "app/control_server.hpp"
+#include "app/reload.hpp"
 #include "app/state_files.hpp"
 #include "app/tls_setup.hpp"
 #include "app/version.hpp"
@@ -57,8 +59,53 @@ std::vector<std::string> xmpp_domains(const config& cfg) {
   return out;
 }
 
+presence::authorisation to_presence(presence_authorisation a) {
+  switch (a) {
+    case presence_authorisation::automatic:
+      return presence::authorisation::automatic;
+    case presence_authorisation::refuse:
+      return presence::authorisation::refuse;
+    case presence_authorisation::forward:
+      break;
+  }
+  return presence::authorisation::forward;
+}
+
+// [presence] and the partners' presence policies, with the opened store.
+presence::presence_settings presence_settings_of(
+    const config& cfg, std::shared_ptr<presence::subscription_store> store) {
+  presence::presence_settings ps;
+  const auto& p = cfg.presence;
+  ps.default_authorisation = to_presence(p.authorisation);
+  for (const auto& partner : cfg.xmpp.partners) {
+    if (partner.presence) ps.partner_authorisation[partner.domain] = to_presence(*partner.presence);
+  }
+  ps.subscribe_expires = std::chrono::seconds(p.subscribe_expires_s);
+  ps.watcher_min_expires = std::chrono::seconds(p.watcher_min_expires_s);
+  ps.watcher_max_expires = std::chrono::seconds(p.watcher_max_expires_s);
+  ps.coalesce_window = std::chrono::milliseconds(p.coalesce_ms);
+  ps.partner_rate_per_second = p.partner_rate_per_second;
+  ps.max_watchers = p.max_watchers;
+  ps.resubscribe_backoff = std::chrono::seconds(p.resubscribe_backoff_s);
+  ps.store = std::move(store);
+  ps.rates = std::make_shared<presence::partner_rate_limiter>(p.partner_rate_per_second);
+  return ps;
+}
+
+// The presence subscription store (docs/presence.md, "Store"): SQLite in the state directory,
+// or memory when configured so (subscriptions then do not survive a restart).
+std::shared_ptr<presence::subscription_store> open_presence_store(const config& cfg) {
+  if (cfg.presence.store == "memory") return presence::make_memory_store();
+  std::string error;
+  auto path = cfg.general.state_dir / "presence.db";
+  std::shared_ptr<presence::subscription_store> store = presence::open_sqlite_store(path, error);
+  if (!store) log::error("cannot open the presence store", {{"reason", error}});
+  return store;
+}
+
 // The IM router both sides deliver into (actors/im/router.hpp).
-im::im_router start_router(caf::actor_system& system, const config& cfg) {
+im::im_router start_router(caf::actor_system& system, const config& cfg,
+                           std::shared_ptr<presence::subscription_store> store) {
   im::im_config ic;
   for (const auto& d : cfg.domains) {
     ic.domains.add(d.sip, d.xmpp);
@@ -72,6 +119,7 @@ im::im_router start_router(caf::actor_system& system, const config& cfg) {
   ic.session_queue_max = cfg.im.session_queue_max;
   ic.limits.max_body_bytes = cfg.im.max_body_bytes;
   ic.chat_states_to_sip = cfg.im.chat_states_to_sip;
+  ic.presence = presence_settings_of(cfg, std::move(store));
   return im::start_im_router(system, std::move(ic));
 }
 
@@ -180,6 +228,29 @@ std::string_view to_string(gateway_phase p) {
   return "?";
 }
 
+// A config reload (app/reload.hpp) reaching the running services: log level, the SIP side's
+// served domains and trust, then the XMPP side's partners and policy (waited for, so `ctl
+// reload` answers once the change is in effect).
+void apply_reload(caf::actor_system& system, const config& c, const caf::actor& xmpp_service,
+                  const sip_layer::sip_service& sip) {
+  log::set_level(static_cast<log::level>(c.general.level));
+  sip_layer::sip_live_policy sp;
+  for (const auto& p : c.xmpp.partners)
+    sp.served_domains.push_back(p.domain);  // as start_sip_side()
+  sp.serve_any_domain = c.xmpp.federation == federation_mode::open;
+  sp.trusted_peers = c.sip.trusted_peers;
+  sp.trusted_certificate_names = c.sip.trusted_certificate_names;
+  sip_layer::update_sip_policy(sip, sp);
+  caf::scoped_actor self{system};
+  self->request(xmpp_service, std::chrono::seconds(5), s2s::reload_atom::value,
+                std::make_shared<const xmpp_config>(c.xmpp))
+      .receive([](bool) {},
+               [](caf::error& e) {
+                 log::error("the XMPP side did not take the reloaded config",
+                            {{"reason", caf::to_string(e)}});
+               });
+}
+
 std::string control_answer(const std::string& command, caf::actor_system& system, const config& cfg,
                            const caf::actor& xmpp_service, const sip_layer::sip_service& sip,
                            const im::im_router& router,
@@ -211,10 +282,15 @@ std::string control_answer(const std::string& command, caf::actor_system& system
                  [&](caf::error&) {});
     json out = json::array();
     auto row = [](const s2s::partner_status& p, bool configured) {
-      return json{{"domain", p.domain},      {"configured", configured},
-                  {"state", p.state},        {"streams_out", p.outbound_up},
-                  {"streams_in", p.inbound}, {"queued", p.queued},
-                  {"auth", p.auth},          {"last_error", p.last_error}};
+      return json{{"domain", p.domain},
+                  {"configured", configured},
+                  {"state", p.state},
+                  {"streams_out", p.outbound_up},
+                  {"streams_in", p.inbound},
+                  {"queued", p.queued},
+                  {"auth", p.auth},
+                  {"last_error", p.last_error},
+                  {"streams_established", p.established}};
     };
     for (const auto& pc : cfg.xmpp.partners) {
       s2s::partner_status st;
@@ -266,6 +342,32 @@ std::string control_answer(const std::string& command, caf::actor_system& system
     }
     return out.dump();
   }
+  if (command.rfind("presence ", 0) == 0) {
+    // presence <JID>: one row per watcher of each presence actor of that address.
+    std::string jid = command.substr(9);
+    json out = json::array();
+    for (const auto& info : im::presence_of(system, router, jid)) {
+      if (info.watchers.empty()) {
+        out.push_back(json{{"actor", info.key},
+                           {"presence", info.presence},
+                           {"watcher", ""},
+                           {"state", ""},
+                           {"sip", ""},
+                           {"last_sent", ""},
+                           {"coalesced", info.coalesced}});
+      }
+      for (const auto& w : info.watchers) {
+        out.push_back(json{{"actor", info.key},
+                           {"presence", info.presence},
+                           {"watcher", w.watcher},
+                           {"state", w.state},
+                           {"sip", w.sip},
+                           {"last_sent", w.last_sent},
+                           {"coalesced", info.coalesced}});
+      }
+    }
+    return out.dump();
+  }
   if (command.rfind("test-im ", 0) == 0) {
     // test-im <local user JID> <remote JID> <text...>
     std::istringstream words(command.substr(8));
@@ -283,8 +385,9 @@ std::string control_answer(const std::string& command, caf::actor_system& system
         {"from", from}, {"to", to}, {"result", result}, {"ok", result.rfind("delivered", 0) == 0}}
         .dump();
   }
-  return json{{"error", "unknown command \"" + command +
-                            "\"; commands: status, partners, sessions, test-im, drain"}}
+  return json{
+      {"error", "unknown command \"" + command +
+                    "\"; commands: status, partners, sessions, presence, test-im, drain, reload"}}
       .dump();
 }
 
@@ -297,6 +400,9 @@ unsigned scheduler_threads(unsigned configured) {
 }
 
 int run_gateway(config cfg) {
+  // As read from the file, before generated certificate paths are filled in: what a reload
+  // compares the file with.
+  const config as_loaded = cfg;
   if (!prepare_state_dir(cfg.general.state_dir)) return 1;
   if (auto errors = prepare_tls_files(cfg); !errors.empty()) {
     for (const auto& e : errors) {
@@ -332,7 +438,9 @@ int run_gateway(config cfg) {
   }
   // The router first: both sides deliver into it from their first byte on; it holds back
   // what arrives until connect_im_router() hands it the started services.
-  im::im_router router = start_router(system, cfg);
+  auto presence_store = open_presence_store(cfg);
+  if (!presence_store) return 1;
+  im::im_router router = start_router(system, cfg, presence_store);
   xmpp_side xmpp = start_xmpp_side(system, cfg, resolver, router.entry);
   if (!xmpp.service) {
     im::stop_im_router(router);
@@ -357,6 +465,13 @@ int run_gateway(config cfg) {
     contact = {cfg.sip.tcp_listen[0].host, sip.service.tcp_ports[0], "tcp"};
   }
   im::connect_im_router(router, xmpp.service, sip.service.shards, contact);
+  {
+    // Subscriptions from before the restart: SIP ones subscribe again, XMPP ones are probed.
+    auto stored = presence_store->load_all();
+    im::restore_presence(router, stored);
+    log::info("presence subscriptions restored",
+              {{"count", stored.size()}, {"store", presence_store->describe()}});
+  }
   auto log_ports = [](const char* transport, const std::vector<endpoint>& eps,
                       const std::vector<std::uint16_t>& ports) {
     for (std::size_t i = 0; i < ports.size() && i < eps.size(); ++i) {
@@ -371,6 +486,11 @@ int run_gateway(config cfg) {
   // `fedgate ctl`: the control socket in the state directory.
   auto started = std::chrono::steady_clock::now();
   auto phase = std::make_shared<std::atomic<gateway_phase>>(gateway_phase::running);
+  // `fedgate ctl reload` and SIGHUP; the control socket answers from its current config.
+  config_reloader reloader(as_loaded,
+                           [&system, xs = xmpp.service, &sip](const config& c, const config_diff&) {
+                             apply_reload(system, c, xs, sip.service);
+                           });
   control_server control;
   {
     std::string error;
@@ -379,10 +499,11 @@ int run_gateway(config cfg) {
     const auto* im_router = &router;
     if (!control.start(
             cfg.general.state_dir / "control.sock",
-            [&system, &cfg, xs, sip_service, im_router, started,
+            [&system, &reloader, xs, sip_service, im_router, started,
              phase](const std::string& command) {
-              return control_answer(command, system, cfg, xs, *sip_service, *im_router, started,
-                                    *phase);
+              if (command == "reload") return reloader.reload_and_report("ctl");
+              return control_answer(command, system, *reloader.running(), xs, *sip_service,
+                                    *im_router, started, *phase);
             },
             error)) {
       log::error("cannot open the control socket", {{"reason", error}});
@@ -423,7 +544,7 @@ int run_gateway(config cfg) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      log::warn("SIGHUP received: configuration reload is not implemented yet; ignoring");
+      reloader.reload_and_report("SIGHUP");
       continue;
     }
     log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});

@@ -4,7 +4,8 @@
 //   fedgate check-config FILE     validate a config, print every error with key path and line
 //   fedgate version               print version and library versions
 //   fedgate ctl [--json] (--config FILE | --socket PATH) COMMAND
-//                                 ask the running gateway (status, partners)
+//                                 ask the running gateway (status, partners, sessions,
+//                                 test-im, drain, reload)
 
 #include <algorithm>
 #include <cctype>
@@ -57,6 +58,23 @@ int check_config(const std::filesystem::path& file) {
   return 0;
 }
 
+// A value in a key: value line: strings as they are, lists joined with ", " ("-" when empty;
+// {"domain", "keys"} items as "domain (key, key)"), anything else as JSON.
+std::string cell(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (!v.is_array()) return v.dump();
+  if (v.empty()) return "-";
+  std::string out;
+  for (const auto& item : v) {
+    std::string one = cell(item);
+    if (item.is_object() && item.contains("domain") && item.contains("keys")) {
+      one = item["domain"].get<std::string>() + " (" + cell(item["keys"]) + ")";
+    }
+    out += (out.empty() ? "" : ", ") + one;
+  }
+  return out;
+}
+
 // Aligned columns for a JSON array of flat objects (keys of the first row), or key: value lines
 // for an object.
 std::string render_table(const nlohmann::json& j) {
@@ -66,7 +84,7 @@ std::string render_table(const nlohmann::json& j) {
     for (auto it = j.begin(); it != j.end(); ++it)
       width = std::max(width, it.key().size());
     for (auto it = j.begin(); it != j.end(); ++it) {
-      std::string v = it->is_string() ? it->get<std::string>() : it->dump();
+      std::string v = cell(*it);
       out << it.key() << std::string(width - it.key().size() + 2, ' ') << v << '\n';
     }
     return out.str();
@@ -116,7 +134,10 @@ int ctl(const std::string& config_file, std::string socket, bool json,
       return 2;
     }
     auto r = fedgate::app::load_config_file(config_file);
-    if (!report(r, config_file)) return 2;
+    // A reload of a file with errors still goes to the gateway (which reports them and keeps
+    // running unchanged), as long as the file names the state directory.
+    bool reload = words.size() == 1 && words[0] == "reload";
+    if (!(reload && !r.cfg.general.state_dir.empty()) && !report(r, config_file)) return 2;
     socket = (r.cfg.general.state_dir / "control.sock").string();
   }
   std::string command;
@@ -134,14 +155,22 @@ int ctl(const std::string& config_file, std::string socket, bool json,
     return 1;
   }
   bool failed = parsed.is_object() && parsed.contains("error");
+  // reload: a file that did not load lists its errors (and changed nothing).
+  bool rejected = parsed.is_object() && parsed.contains("errors") && parsed["errors"].is_array() &&
+                  !parsed["errors"].empty();
   if (json) {
     std::cout << parsed.dump(2) << '\n';
   } else if (failed) {
     std::cerr << "fedgate ctl: " << parsed["error"].get<std::string>() << '\n';
+  } else if (rejected) {
+    for (const auto& e : parsed["errors"])
+      std::cerr << cell(e) << '\n';
+    std::cerr << "fedgate ctl: reload rejected: " << parsed["errors"].size() << " error"
+              << (parsed["errors"].size() == 1 ? "" : "s") << "; the gateway runs unchanged\n";
   } else {
     std::cout << render_table(parsed);
   }
-  return failed ? 1 : 0;
+  return failed || rejected ? 1 : 0;
 }
 
 int run(const std::filesystem::path& file) {
@@ -171,7 +200,8 @@ int main(int argc, char** argv) {
   check->add_option("file", check_file, "Config file")->required();
   auto* version = cli.add_subcommand("version", "Print the version");
   auto* control = cli.add_subcommand(
-      "ctl", "Ask the running gateway: status, partners, sessions, test-im, drain");
+      "ctl",
+      "Ask the running gateway: status, partners, sessions, presence, test-im, drain, reload");
   std::string ctl_config, ctl_socket;
   bool ctl_json = false;
   std::vector<std::string> ctl_words;
@@ -180,7 +210,10 @@ int main(int argc, char** argv) {
   control->add_flag("--json", ctl_json, "Print the answer as JSON");
   control
       ->add_option("command", ctl_words,
-                   "status | partners | sessions | test-im <local JID> <remote JID> <text> | drain")
+                   "status | partners | sessions | presence <JID> | test-im <local JID> <remote "
+                   "JID> <text> | "
+                   "drain "
+                   "| reload")
       ->required();
 
   try {

@@ -202,6 +202,7 @@ void on_subscribe_response(self_ptr self, const std::string& remote, std::uint64
   auto& w = it->second;
   w.subscribing = false;
   int status = response.status_code();
+  count_sip(metrics::direction::out, "SUBSCRIBE", status);
   if (status >= 200 && status < 300) {
     w.failures = 0;
     if (!w.dialog && w.subscribe) {
@@ -370,6 +371,7 @@ void on_probe(self_ptr self, const std::string& remote) {
 }
 
 void on_stanza(self_ptr self, const s2s::stanza& s) {
+  count_stanza_in(s);
   auto from = xmpp::jid::parse(s.from);
   if (!from) return;
   auto remote = from->bare_string();

@@ -144,6 +144,7 @@ void notify_done(self_ptr self, const std::string& call_id, int status) {
   if (it == self->state.dialogs.end()) return;
   auto& w = it->second;
   w.notify_in_flight = false;
+  count_sip(metrics::direction::out, "NOTIFY", status == 0 ? 408 : status);
   // The terminated NOTIFY asked for while this one was in flight goes out now.
   if (w.terminating && !w.terminated_sent && status != 481 && status != 408 && status != 0) {
     return send_notify(self, call_id);
@@ -295,6 +296,7 @@ void drop_local(self_ptr self, const std::string& local, const std::string& reas
 }
 
 void on_stanza(self_ptr self, const s2s::stanza& s) {
+  count_stanza_in(s);
   auto& st = self->state;
   auto from = xmpp::jid::parse(s.from);
   auto to = xmpp::jid::parse(s.to);
@@ -387,7 +389,7 @@ void on_subscribe(self_ptr self, const sip_layer::incoming_request& in) {
     sip_layer::refresh_remote_target(w.dialog, m);
     auto b = sip::make_response(m, 200, {}, w.dialog.local_tag);
     contact_header(b);
-    if (auto r = b.build(); r.ok()) sip_layer::respond(in, std::move(r).value());
+    respond(in, b, 200);
     if (expires == 0) {
       // The user stopped watching: so does the XMPP subscription held in their name, unless
       // another of their devices still watches.
@@ -419,7 +421,7 @@ void on_subscribe(self_ptr self, const sip_layer::incoming_request& in) {
   if (!d) return answer(in, 400, "Cannot create a dialog");
   auto b = sip::make_response(m, 200, {}, tag);
   contact_header(b);
-  if (auto r = b.build(); r.ok()) sip_layer::respond(in, std::move(r).value());
+  respond(in, b, 200);
   sip_watcher w;
   w.local = local;
   w.dialog = std::move(d).value();

@@ -1,7 +1,6 @@
 #include "actors/sip/sip_service.hpp"
 
 #include <functional>
-#include <random>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -9,6 +8,7 @@
 
 #include "actors/sip/dialog.hpp"
 #include "actors/sip/locator.hpp"
+#include "actors/sip/tokens.hpp"
 #include "actors/sip/transaction_metrics.hpp"
 #include "codecs/sip/error_response.hpp"
 #include "codecs/sip/parser.hpp"
@@ -29,11 +29,27 @@ namespace {
 using namespace fedgate::transport;
 using clock_type = std::chrono::steady_clock;
 
+}  // namespace
+
+// The part of the policy a reload changes (update_sip_policy), read per request.
+struct live_values {
+  request_policy policy;
+  address_set trusted{{}};
+  std::vector<std::string> trusted_certificate_names;
+};
+struct live_policy_slot {
+  std::shared_ptr<const live_values> current;
+  std::shared_ptr<const live_values> get() const { return std::atomic_load(&current); }
+  void set(std::shared_ptr<const live_values> v) { std::atomic_store(&current, v); }
+};
+
+namespace {
+
 // What every actor of one service shares. Filled by start_sip_service() before any listener
-// runs; read-only afterwards.
+// runs; read-only afterwards, except `live` (a reload swaps its values).
 struct context {
   sip_service_config cfg;
-  address_set trusted{{}};
+  std::shared_ptr<live_policy_slot> live = std::make_shared<live_policy_slot>();
   std::vector<caf::actor> shards;
   caf::actor registry;
   caf::actor handler;
@@ -42,15 +58,6 @@ struct context {
   std::shared_ptr<dns::resolver> resolver;
 };
 using ctx_ptr = std::shared_ptr<context>;
-
-std::string random_token(std::size_t n) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s(n, 'x');
-  for (auto& c : s)
-    c = alphabet[rng() % (sizeof alphabet - 1)];
-  return s;
-}
 
 std::size_t shard_of(std::string_view key, std::size_t n) {
   return std::hash<std::string_view>{}(key) % n;
@@ -78,7 +85,7 @@ void log_refused(const peer& from, std::string_view method, int status, const st
 void dispatch(const context& c, sip::message&& m, peer from, bool datagram,
               const std::function<void(const std::string&)>& reply, caf::event_based_actor* self) {
   if (m.is_request()) {
-    bool trusted = c.trusted.contains(from.address) || !from.certificate_names.empty();
+    bool trusted = c.live->get()->trusted.contains(from.address) || !from.certificate_names.empty();
     if (!trusted) {
       if (m.method() != "ACK") {
         auto r =
@@ -261,7 +268,8 @@ caf::behavior stream_codec(stream_actor* self, ctx_ptr c, bool inbound, transpor
         if (s.tls->established() && !s.names_checked) {
           s.names_checked = true;
           if (s.tls->peer().chain_valid) {
-            for (const auto& n : s.c->cfg.trusted_certificate_names) {
+            auto live = s.c->live->get();
+            for (const auto& n : live->trusted_certificate_names) {
               if (s.tls->check_peer_name(n).empty()) s.me.certificate_names.push_back(n);
             }
           }
@@ -420,9 +428,10 @@ struct shard_state : timer_service, transaction_user {
 
   void on_request(std::uint64_t id, sip::message&& req, const peer& from) override {
     if (id != 0) {
-      if (auto fail = check_request(req, c->cfg.policy)) {
+      auto live = c->live->get();
+      if (auto fail = check_request(req, live->policy)) {
         auto b = sip::make_response(req, fail->status, fail->reason, random_token(10));
-        if (fail->add_allow) b.header(sip::header_id::allow, c->cfg.policy.allow_header());
+        if (fail->add_allow) b.header(sip::header_id::allow, live->policy.allow_header());
         auto r = b.build(c->cfg.limits);
         if (r.ok()) table->respond(id, r.value());
         log_refused(from, req.method(), fail->status, fail->reason);
@@ -671,7 +680,9 @@ sip_service start_sip_service(caf::actor_system& sys, const sip_service_config& 
   sip_service svc;
   auto c = std::make_shared<context>();
   c->cfg = cfg;
-  c->trusted = address_set(cfg.trusted_peers);
+  c->live->set(std::make_shared<const live_values>(
+      live_values{cfg.policy, address_set(cfg.trusted_peers), cfg.trusted_certificate_names}));
+  svc.live = c->live;
   c->handler = std::move(handler);
   c->resolver = cfg.resolver ? cfg.resolver : std::make_shared<dns::resolver>(cfg.dns);
   if (!cfg.tls.empty() && !cfg.tls_context) {
@@ -733,6 +744,15 @@ sip_service start_sip_service(caf::actor_system& sys, const sip_service_config& 
     if (s.empty()) s = host_port(any, 5060);
   }
   return svc;
+}
+
+void update_sip_policy(const sip_service& svc, const sip_live_policy& p) {
+  if (!svc.live) return;
+  auto now = svc.live->get();
+  live_values next{now->policy, address_set(p.trusted_peers), p.trusted_certificate_names};
+  next.policy.served_domains = p.served_domains;
+  next.policy.serve_any_domain = p.serve_any_domain;
+  svc.live->set(std::make_shared<const live_values>(std::move(next)));
 }
 
 void stop_sip_service(sip_service& svc) {

@@ -5,8 +5,11 @@
 #include "actors/presence/remote_contact_presence.hpp"
 
 #include <gtest/gtest.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 
 #include "actors/presence/stored_dialog.hpp"
+#include "metrics/families.hpp"
 #include "presence_test_support.hpp"
 
 namespace fedgate::presence::testing {
@@ -83,6 +86,33 @@ TEST_F(remote_contact_presence_test, subscribed_then_presence_become_notifies_wi
   ASSERT_TRUE(off);
   EXPECT_NE(std::string(off->request.body()).find("closed"), std::string::npos);
   EXPECT_EQ(store->load_all()[0].state, auth_state::active);
+}
+
+// What the dashboard's presence panels show: SUBSCRIBE in, NOTIFY out, presence stanzas in,
+// active subscriptions.
+TEST_F(remote_contact_presence_test, presence_traffic_is_counted) {
+  using namespace metrics;
+  auto value = [](direction d, sip_method m) {
+    return sip_requests().series(d, m, outcome::delivered, status_class::s5xx).Value();
+  };
+  double subscribes = value(direction::in, sip_method::subscribe);
+  double notifies = value(direction::out, sip_method::notify);
+  double active = metrics::presence().subscriptions_series(translation::sip_to_xmpp).Value();
+  auto& presence_in = xmpp_stanzas().series(direction::in, stanza_kind::subscription,
+                                            outcome::delivered, stanza_error::undefined_condition);
+  double stanzas = presence_in.Value();
+  start(presence_config(store), 200);
+  auto tag = subscribe_and_check_pending();
+  send_stanza(romeo_presence("subscribed", {}, romeo_jid));
+  ASSERT_TRUE(next_sip_request());  // NOTIFY active: the stanza was counted before it
+  EXPECT_EQ(metrics::presence().subscriptions_series(translation::sip_to_xmpp).Value(), active + 1);
+  EXPECT_EQ(presence_in.Value(), stanzas + 1);
+  // The fake answered both NOTIFYs before the actor takes this refresh, so once the refresh is
+  // answered their 200s were counted.
+  subscribe(2, 300, 2, tag);
+  ASSERT_EQ(status_for(2), 200);
+  EXPECT_EQ(value(direction::in, sip_method::subscribe), subscribes + 2);
+  EXPECT_GE(value(direction::out, sip_method::notify), notifies + 2);
 }
 
 TEST_F(remote_contact_presence_test, refresh_is_absorbed_with_a_notify_and_no_stanza) {
