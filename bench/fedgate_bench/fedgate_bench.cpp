@@ -498,7 +498,8 @@ struct bench {
     const std::string& partner = topo.partner_domains[seq % nd];
     std::uint64_t u = (seq / nd) % opt.users;
     std::string xuser = "xu" + std::to_string(u) + "@" + partner;
-    std::string suser = "su" + std::to_string((seq / 7) % opt.users);
+    // Conversations: SIP user u talks to user u of each partner domain (users x domains).
+    std::string suser = "su" + std::to_string(u);
     std::string body =
         "fgb " + std::to_string(run) + " " + std::to_string(seq) + " " + std::to_string(intended);
     stats->on_sent(seq, s2x);
