@@ -20,6 +20,7 @@
 #include "codecs/sip/serializer.hpp"
 #include "metrics/families.hpp"
 #include "metrics/log.hpp"
+#include "metrics/mailbox_sampler.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const fedgate::im::sip_contact>)
 
@@ -27,6 +28,8 @@ namespace fedgate::im {
 namespace {
 
 using wire_atom = caf::atom_constant<caf::atom("im_wire")>;
+// Once a second each shard samples its mailbox (metrics/mailbox_sampler.hpp).
+using sample_mailbox_atom = caf::atom_constant<caf::atom("im_mbox")>;
 
 // ---- the ownership policy: runs in the sender's context (actor_pool) ----------------------------
 
@@ -99,6 +102,7 @@ struct shard_state {
   std::unordered_map<std::string, entry> presence;  // presence actors, by presence key
   std::unordered_map<caf::actor_addr, std::string> keys;
   std::optional<metrics::actor_count_guard> alive;
+  metrics::mailbox_sampler mailbox{metrics::actor_type::router};
   bool draining = false;
   static inline const char* name = "im_router_shard";
 };
@@ -274,6 +278,10 @@ caf::behavior running(shard_ptr self) {
         table.erase(it);
       },
       [=](drain_atom) { self->state.draining = true; },
+      [=](sample_mailbox_atom) {
+        self->state.mailbox.sample(self);
+        self->delayed_send(self, std::chrono::seconds(1), sample_mailbox_atom::value);
+      },
       [=](count_sessions_atom) { return static_cast<std::uint64_t>(self->state.sessions.size()); },
       [=](list_sessions_atom) -> caf::result<std::vector<session_info>> {
         auto& st = self->state;
@@ -343,6 +351,7 @@ caf::behavior router_shard(shard_ptr self, std::shared_ptr<im_config> cfg) {
         self->state.ready = std::move(cfg2);
         self->set_default_handler(caf::print_and_drop);
         self->become(running(self));
+        self->delayed_send(self, std::chrono::seconds(1), sample_mailbox_atom::value);
       },
   };
 }

@@ -22,6 +22,7 @@
 #include "codecs/sip/serializer.hpp"
 #include "metrics/families.hpp"
 #include "metrics/log.hpp"
+#include "metrics/mailbox_sampler.hpp"
 
 namespace fedgate::im {
 namespace {
@@ -95,6 +96,7 @@ struct session_state {
   std::unordered_map<std::string, std::string> thread_of_call_id;
 
   std::optional<metrics::actor_count_guard> alive;
+  metrics::mailbox_sampler mailbox{metrics::actor_type::session};
 
   static inline const char* name = "im_session";
 };
@@ -623,11 +625,13 @@ caf::behavior session_behavior(self_ptr self, session_identity id,
   arm_idle_check(self);
   return {
       [=](routed_atom, const std::string&, s2s::stanza& s) {
+        self->state.mailbox.tick(self);
         ++self->state.processed;
         self->state.last_activity = clock::now();
         on_stanza(self, std::move(s));
       },
       [=](routed_atom, const std::string&, sip_layer::incoming_request& in) {
+        self->state.mailbox.tick(self);
         ++self->state.processed;
         self->state.last_activity = clock::now();
         on_sip_request(self, std::move(in));
@@ -658,6 +662,7 @@ caf::behavior session_behavior(self_ptr self, session_identity id,
       },
       [=](idle_check_atom) {
         auto& st = self->state;
+        st.mailbox.sample(self);
         bool quiet = clock::now() - st.last_activity >= st.cfg->session_idle;
         if (quiet && !st.busy && st.chat) {
           close_session(self);  // an idle IM session ends with BYE; the actor the round after

@@ -20,6 +20,7 @@
 #include "codecs/pidf/parser.hpp"
 #include "metrics/families.hpp"
 #include "metrics/log.hpp"
+#include "metrics/mailbox_sampler.hpp"
 
 namespace fedgate::presence {
 namespace {
@@ -59,6 +60,7 @@ struct user_state {
   bool flush_armed = false;
   clock::time_point last_activity = clock::now();
   std::optional<metrics::actor_count_guard> alive;
+  metrics::mailbox_sampler mailbox{metrics::actor_type::presence};
   static inline const char* name = "presence_local_user";
 };
 
@@ -473,11 +475,13 @@ caf::behavior local_user_behavior(self_ptr self, std::string key, std::string us
   arm_idle_check(self);
   return {
       [=](im::routed_atom, const std::string&, const s2s::stanza& s) {
+        self->state.mailbox.tick(self);
         ++self->state.processed;
         self->state.last_activity = clock::now();
         on_stanza(self, s);
       },
       [=](im::routed_atom, const std::string&, const sip_layer::incoming_request& in) {
+        self->state.mailbox.tick(self);
         ++self->state.processed;
         self->state.last_activity = clock::now();
         on_sip_request(self, in);
@@ -513,6 +517,7 @@ caf::behavior local_user_behavior(self_ptr self, std::string key, std::string us
       },
       [=](idle_check_atom) {
         auto& st = self->state;
+        st.mailbox.sample(self);
         if (st.watchers.empty() && clock::now() - st.last_activity >= std::chrono::seconds(60)) {
           self->send(st.shard, im::idle_atom::value, st.key, st.processed);
         }

@@ -20,6 +20,7 @@
 #include "codecs/pidf/serializer.hpp"
 #include "metrics/families.hpp"
 #include "metrics/log.hpp"
+#include "metrics/mailbox_sampler.hpp"
 
 namespace fedgate::presence {
 namespace {
@@ -66,6 +67,7 @@ struct contact_state {
   bool flush_armed = false;
   clock::time_point last_activity = clock::now();
   std::optional<metrics::actor_count_guard> alive;
+  metrics::mailbox_sampler mailbox{metrics::actor_type::presence};
   static inline const char* name = "presence_remote_contact";
 };
 
@@ -346,7 +348,7 @@ void on_stanza(self_ptr self, const s2s::stanza& s) {
 void arm_expiry(self_ptr self, sip_watcher& w, const std::string& call_id) {
   ++w.generation;
   auto left = w.expires_at - clock::now();
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(left),
+  self->delayed_send(self, std::chrono::ceil<std::chrono::milliseconds>(left),
                      expire_atom::value, call_id, w.generation);
 }
 
@@ -504,11 +506,13 @@ caf::behavior remote_contact_behavior(self_ptr self, std::string key, std::strin
   arm_idle_check(self);
   return {
       [=](im::routed_atom, const std::string&, const s2s::stanza& s) {
+        self->state.mailbox.tick(self);
         ++self->state.processed;
         self->state.last_activity = clock::now();
         on_stanza(self, s);
       },
       [=](im::routed_atom, const std::string&, const sip_layer::incoming_request& in) {
+        self->state.mailbox.tick(self);
         ++self->state.processed;
         self->state.last_activity = clock::now();
         on_sip_request(self, in);
@@ -526,6 +530,7 @@ caf::behavior remote_contact_behavior(self_ptr self, std::string key, std::strin
       },
       [=](idle_check_atom) {
         auto& st = self->state;
+        st.mailbox.sample(self);
         if (st.dialogs.empty() && st.locals.empty() &&
             clock::now() - st.last_activity >= std::chrono::seconds(60)) {
           self->send(st.shard, im::idle_atom::value, st.key, st.processed);

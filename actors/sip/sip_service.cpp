@@ -15,6 +15,7 @@
 #include "codecs/sip/serializer.hpp"
 #include "codecs/sip/stream_framer.hpp"
 #include "metrics/log.hpp"
+#include "metrics/mailbox_sampler.hpp"
 #include "transport/tcp/messages.hpp"
 #include "transport/tcp/tcp_connector.hpp"
 #include "transport/tcp/tcp_listener.hpp"
@@ -28,6 +29,8 @@ namespace {
 
 using namespace fedgate::transport;
 using clock_type = std::chrono::steady_clock;
+// Once a second each transaction shard samples its mailbox (metrics/mailbox_sampler.hpp).
+using sample_mailbox_atom = caf::atom_constant<caf::atom("sip_mbox")>;
 
 }  // namespace
 
@@ -363,6 +366,7 @@ struct shard_state : timer_service, transaction_user {
   // Declared before `table` so it outlives it: the table reports its last transactions leaving
   // when it is destroyed with the shard's state.
   transaction_metrics txn_metrics;
+  metrics::mailbox_sampler mailbox{metrics::actor_type::sip_transactions};
   std::unique_ptr<transaction_table> table;
   std::unordered_map<std::uint64_t, pending_client> pending;
   std::unordered_map<std::string, std::uint64_t> cancel_keys;  // cancel_key -> token
@@ -624,7 +628,12 @@ caf::behavior transaction_shard(shard_actor* self, ctx_ptr c, std::size_t index)
   st.c = c;
   st.index = index;
   st.table = std::make_unique<transaction_table>(c->cfg.timers, st, st, &st.txn_metrics);
+  self->delayed_send(self, std::chrono::seconds(1), sample_mailbox_atom::value);
   return {
+      [=](sample_mailbox_atom) {
+        self->state.mailbox.sample(self);
+        self->delayed_send(self, std::chrono::seconds(1), sample_mailbox_atom::value);
+      },
       [=](sip_in_atom, sip::message& m, const peer& from) {
         self->state.table->receive(std::move(m), from);
       },
