@@ -11,6 +11,7 @@
 #include <pugixml.hpp>
 
 #include "actors/im/messages.hpp"
+#include "actors/presence/internal/actor_base.hpp"
 #include "actors/presence/internal/common.hpp"
 #include "actors/presence/messages.hpp"
 #include "actors/presence/subscription_store.hpp"
@@ -47,20 +48,9 @@ struct watcher {
   bool dirty = false;
 };
 
-struct user_state {
-  std::string key;
-  std::string user;  // bare JID, XMPP form
-  std::shared_ptr<const im::im_config> cfg;
-  caf::actor shard;
-  caf::actor sip;
+struct user_state : actor_base {
+  std::string user;                         // bare JID, XMPP form
   std::map<std::string, watcher> watchers;  // by bare JID
-  std::uint64_t processed = 0;
-  std::uint64_t coalesced = 0;
-  clock::time_point last_flush{};
-  bool flush_armed = false;
-  clock::time_point last_activity = clock::now();
-  std::optional<metrics::actor_count_guard> alive;
-  metrics::mailbox_sampler mailbox{metrics::actor_type::presence};
   static inline const char* name = "presence_local_user";
 };
 
@@ -153,20 +143,10 @@ void flush(self_ptr self) {
 }
 
 void presence_changed(self_ptr self, watcher& w, mapping::xmpp_presence p) {
-  auto& st = self->state;
-  if (w.dirty) {
-    ++st.coalesced;
-    metrics::presence().coalesced();
-  }
+  if (w.dirty) count_coalesced(self->state);
   w.latest = std::move(p);
   w.dirty = true;
-  if (st.flush_armed) return;
-  auto window = settings(self).coalesce_window;
-  auto since = clock::now() - st.last_flush;
-  if (since >= window) return flush(self);
-  st.flush_armed = true;
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(window - since),
-                     flush_atom::value);
+  flush_soon(self, settings(self).coalesce_window, flush);
 }
 
 // ---- the SIP subscription on the watcher's behalf ---------------------------------------------
@@ -459,31 +439,17 @@ void on_sip_request(self_ptr self, const sip_layer::incoming_request& in) {
          [](sip::message_builder& b) { b.header("Allow", "NOTIFY"); });
 }
 
-void arm_idle_check(self_ptr self) {
-  self->delayed_send(self, std::chrono::seconds(60), idle_check_atom::value);
-}
-
 caf::behavior local_user_behavior(self_ptr self, std::string key, std::string user,
                                   std::shared_ptr<const im::im_config> cfg, caf::actor shard) {
-  auto& st = self->state;
-  st.key = std::move(key);
-  st.user = std::move(user);
-  st.cfg = std::move(cfg);
-  st.shard = std::move(shard);
-  st.sip = sip_shard_for(*st.cfg, st.key);
-  st.alive.emplace(metrics::actors(), metrics::actor_type::presence);
-  arm_idle_check(self);
+  self->state.user = std::move(user);
+  start_base(self, std::move(key), std::move(cfg), std::move(shard));
   return {
       [=](im::routed_atom, const std::string&, const s2s::stanza& s) {
-        self->state.mailbox.tick(self);
-        ++self->state.processed;
-        self->state.last_activity = clock::now();
+        took(self);
         on_stanza(self, s);
       },
       [=](im::routed_atom, const std::string&, const sip_layer::incoming_request& in) {
-        self->state.mailbox.tick(self);
-        ++self->state.processed;
-        self->state.last_activity = clock::now();
+        took(self);
         on_sip_request(self, in);
       },
       [=](restore_atom, const std::string&, const subscription_record& r) {
@@ -515,14 +481,7 @@ caf::behavior local_user_behavior(self_ptr self, std::string key, std::string us
           start_subscription(self, it->second);
         }
       },
-      [=](idle_check_atom) {
-        auto& st = self->state;
-        st.mailbox.sample(self);
-        if (st.watchers.empty() && clock::now() - st.last_activity >= std::chrono::seconds(60)) {
-          self->send(st.shard, im::idle_atom::value, st.key, st.processed);
-        }
-        arm_idle_check(self);
-      },
+      [=](idle_check_atom) { idle_check(self, self->state.watchers.empty()); },
       [=](im::idle_atom) { self->quit(); },
       [=](presence_info_atom) {
         auto& st = self->state;

@@ -10,6 +10,7 @@
 #include <pugixml.hpp>
 
 #include "actors/im/messages.hpp"
+#include "actors/presence/internal/actor_base.hpp"
 #include "actors/presence/internal/common.hpp"
 #include "actors/presence/messages.hpp"
 #include "actors/presence/stored_dialog.hpp"
@@ -51,23 +52,12 @@ struct sip_watcher {
 // The XMPP subscription fedgate holds in a local user's name.
 enum class xmpp_state { pending, active };
 
-struct contact_state {
-  std::string key;
+struct contact_state : actor_base {
   std::string contact;  // bare JID
   std::string entity;   // the contact's SIP URI (the PIDF entity)
-  std::shared_ptr<const im::im_config> cfg;
-  caf::actor shard;
-  caf::actor sip;
   std::map<std::string, mapping::xmpp_presence> resources;  // by resource ("" = bare)
   std::map<std::string, xmpp_state> locals;                 // by local user
   std::map<std::string, sip_watcher> dialogs;               // by Call-ID
-  std::uint64_t processed = 0;
-  std::uint64_t coalesced = 0;
-  clock::time_point last_flush{};
-  bool flush_armed = false;
-  clock::time_point last_activity = clock::now();
-  std::optional<metrics::actor_count_guard> alive;
-  metrics::mailbox_sampler mailbox{metrics::actor_type::presence};
   static inline const char* name = "presence_remote_contact";
 };
 
@@ -249,18 +239,7 @@ void flush(self_ptr self) {
 }
 
 void presence_changed(self_ptr self) {
-  auto& st = self->state;
-  if (st.flush_armed) {
-    ++st.coalesced;
-    metrics::presence().coalesced();
-    return;
-  }
-  auto window = settings(self).coalesce_window;
-  auto since = clock::now() - st.last_flush;
-  if (since >= window) return flush(self);
-  st.flush_armed = true;
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(window - since),
-                     flush_atom::value);
+  if (!flush_soon(self, settings(self).coalesce_window, flush)) count_coalesced(self->state);
 }
 
 // ---- XMPP side ----------------------------------------------------------------------------------
@@ -348,8 +327,8 @@ void on_stanza(self_ptr self, const s2s::stanza& s) {
 void arm_expiry(self_ptr self, sip_watcher& w, const std::string& call_id) {
   ++w.generation;
   auto left = w.expires_at - clock::now();
-  self->delayed_send(self, std::chrono::ceil<std::chrono::milliseconds>(left),
-                     expire_atom::value, call_id, w.generation);
+  self->delayed_send(self, std::chrono::ceil<std::chrono::milliseconds>(left), expire_atom::value,
+                     call_id, w.generation);
 }
 
 // The Expires a watcher gets: its own, lowered to the maximum; 0 stays 0 (a fetch or the end).
@@ -486,35 +465,22 @@ void on_restore(self_ptr self, const subscription_record& r) {
   }
 }
 
-void arm_idle_check(self_ptr self) {
-  self->delayed_send(self, std::chrono::seconds(60), idle_check_atom::value);
-}
-
 caf::behavior remote_contact_behavior(self_ptr self, std::string key, std::string contact,
                                       std::shared_ptr<const im::im_config> cfg, caf::actor shard) {
   auto& st = self->state;
-  st.key = std::move(key);
   st.contact = std::move(contact);
-  st.cfg = std::move(cfg);
-  st.shard = std::move(shard);
-  st.sip = sip_shard_for(*st.cfg, st.key);
+  start_base(self, std::move(key), std::move(cfg), std::move(shard));
   if (auto j = xmpp::jid::parse(st.contact)) {
     if (auto uri = mapping::jid_to_sip_uri(*j, st.cfg->domains)) st.entity = uri.value();
   }
   if (st.entity.empty()) st.entity = "pres:" + st.contact;
-  st.alive.emplace(metrics::actors(), metrics::actor_type::presence);
-  arm_idle_check(self);
   return {
       [=](im::routed_atom, const std::string&, const s2s::stanza& s) {
-        self->state.mailbox.tick(self);
-        ++self->state.processed;
-        self->state.last_activity = clock::now();
+        took(self);
         on_stanza(self, s);
       },
       [=](im::routed_atom, const std::string&, const sip_layer::incoming_request& in) {
-        self->state.mailbox.tick(self);
-        ++self->state.processed;
-        self->state.last_activity = clock::now();
+        took(self);
         on_sip_request(self, in);
       },
       [=](restore_atom, const std::string&, const subscription_record& r) {
@@ -529,13 +495,7 @@ caf::behavior remote_contact_behavior(self_ptr self, std::string key, std::strin
         terminate(self, call_id, "timeout");
       },
       [=](idle_check_atom) {
-        auto& st = self->state;
-        st.mailbox.sample(self);
-        if (st.dialogs.empty() && st.locals.empty() &&
-            clock::now() - st.last_activity >= std::chrono::seconds(60)) {
-          self->send(st.shard, im::idle_atom::value, st.key, st.processed);
-        }
-        arm_idle_check(self);
+        idle_check(self, self->state.dialogs.empty() && self->state.locals.empty());
       },
       [=](im::idle_atom) { self->quit(); },
       [=](presence_info_atom) {
