@@ -32,6 +32,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -83,6 +84,7 @@ struct options {
   double max_rate = 200000;
   double step_s = 5;
   double p99_bound_ms = 50;
+  unsigned retries = 1;  // closed loop: a failed step is run again this many times
   bool progress = true;
 };
 
@@ -102,6 +104,7 @@ void usage() {
          "  --threads N         CAF scheduler threads of the bench (default 2)\n"
          "  --start-rate R --step-factor F --max-rate R --step S --p99-bound-ms MS\n"
          "                      closed loop ramp (defaults 200, 1.5, 200000, 5, 50)\n"
+         "  --retries N         closed loop: run a failed step again up to N times (default 1)\n"
          "  --no-progress       no progress line even on a TTY\n";
 }
 
@@ -144,6 +147,8 @@ bool parse_options(int argc, char** argv, options& o) {
       o.step_s = std::stod(value());
     } else if (a == "--p99-bound-ms") {
       o.p99_bound_ms = std::stod(value());
+    } else if (a == "--retries") {
+      o.retries = static_cast<unsigned>(std::stoul(value()));
     } else if (a == "--no-progress") {
       o.progress = false;
     } else if (a == "-h" || a == "--help") {
@@ -383,6 +388,14 @@ proc_sample sample_proc(long pid) {
   return p;
 }
 
+// This process's own CPU (the bench shares the machine with fedgate: worth knowing).
+double self_cpu_s() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 // The fedgate process whose command line names this config file.
 long find_fedgate_pid(const std::string& config_path) {
   std::error_code ec;
@@ -561,6 +574,7 @@ struct bench {
     auto total = static_cast<std::uint64_t>(std::llround(rate * seconds));
     bool tty = opt.progress && ::isatty(STDERR_FILENO);
     auto before = sample_proc(pid);
+    double self_before = self_cpu_s();
     long rss_max = before.rss_kib;
     std::int64_t t0 = now_ns() + 1000000;  // 1 ms from now
     double interval_ns = 1e9 / rate;
@@ -599,7 +613,13 @@ struct bench {
     auto after = sample_proc(pid);
     rss_max = std::max(rss_max, after.rss_kib);
     if (tty) std::fprintf(stderr, "\r\033[K");
-    return report(rate, seconds, t0, send_end, before, after, rss_max);
+    auto j = report(rate, seconds, t0, send_end, before, after, rss_max);
+    double self_cpu = self_cpu_s() - self_before;
+    auto delivered = j["delivered"].get<std::uint64_t>();
+    j["bench_cpu_s"] = self_cpu;
+    j["bench_cpu_us_per_message"] =
+        delivered > 0 ? self_cpu * 1e6 / static_cast<double>(delivered) : 0.0;
+    return j;
   }
 
   void progress_line(double rate, std::uint64_t sent, std::uint64_t total,
@@ -828,14 +848,21 @@ int run_main(const options& opt) {
       std::uint32_t run = 2;
       bool dups = false;
       for (double rate = opt.start_rate; rate <= opt.max_rate; rate *= opt.step_factor) {
-        auto r = b.run_open(run++, rate, opt.step_s);
-        print_summary(r);
-        dups = dups || r["duplicates"].get<std::uint64_t>() > 0;
-        bool pass = r["ok"].get<bool>() &&
-                    r["latency_ms"]["p99"].get<double>() <= opt.p99_bound_ms &&
-                    r["throughput"].get<double>() >= 0.9 * rate;
-        r["pass"] = pass;
-        steps.push_back(r);
+        bool pass = false;
+        nlohmann::json r;
+        // A failed step is tried again up to --retries times: on a shared machine one noisy
+        // second can push p99 over the bound. Loss or duplicates are never retried away.
+        for (unsigned attempt = 0; attempt <= opt.retries && !pass; ++attempt) {
+          r = b.run_open(run++, rate, opt.step_s);
+          print_summary(r);
+          dups = dups || r["duplicates"].get<std::uint64_t>() > 0;
+          pass = r["ok"].get<bool>() && r["latency_ms"]["p99"].get<double>() <= opt.p99_bound_ms &&
+                 r["throughput"].get<double>() >= 0.9 * rate;
+          r["pass"] = pass;
+          r["attempt"] = attempt + 1;
+          steps.push_back(r);
+          if (r["lost"].get<std::uint64_t>() > 0 || r["duplicates"].get<std::uint64_t>() > 0) break;
+        }
         if (!pass) break;
         best = rate;
         best_step = r;
