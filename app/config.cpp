@@ -371,6 +371,7 @@ void read_presence(toml_reader& r, presence_config& p) {
   r.read_unsigned("coalesce_ms", p.coalesce_ms, 0, 600000);
   r.read_unsigned("partner_rate_per_second", p.partner_rate_per_second, 0, 1000000);
   r.read_unsigned("max_watchers", p.max_watchers, 1, 10000000);
+  r.read_unsigned("max_fanout_per_message", p.max_fanout_per_message, 1, 1000000);
   r.read_unsigned("resubscribe_backoff_s", p.resubscribe_backoff_s, 1, 3600);
   if (r.read("store", p.store) && p.store != "sqlite" && p.store != "memory") {
     r.error("store", "expected one of sqlite, memory, got \"" + p.store + "\"");

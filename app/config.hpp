@@ -161,6 +161,7 @@ struct presence_config {
   unsigned coalesce_ms = 1000;             // changes within this window merge (the last wins)
   unsigned partner_rate_per_second = 200;  // presence stanzas + NOTIFYs per partner domain
   std::size_t max_watchers = 10000;        // per user or contact
+  std::size_t max_fanout_per_message = 256;  // stanzas/NOTIFYs per flush before a follow-up
   unsigned resubscribe_backoff_s = 5;      // after a failed SIP subscription, doubled per failure
   std::string store = "sqlite";            // sqlite (state_dir/presence.db) | memory
 };

@@ -86,6 +86,7 @@ presence::presence_settings presence_settings_of(
   ps.coalesce_window = std::chrono::milliseconds(p.coalesce_ms);
   ps.partner_rate_per_second = p.partner_rate_per_second;
   ps.max_watchers = p.max_watchers;
+  ps.max_fanout_per_message = p.max_fanout_per_message;
   ps.resubscribe_backoff = std::chrono::seconds(p.resubscribe_backoff_s);
   ps.store = std::move(store);
   ps.rates = std::make_shared<presence::partner_rate_limiter>(p.partner_rate_per_second);
@@ -471,6 +472,12 @@ int run_gateway(config cfg) {
     im::restore_presence(router, stored);
     log::info("presence subscriptions restored",
               {{"count", stored.size()}, {"store", presence_store->describe()}});
+    // The storm figures, so a storm's log lines can be read against them.
+    log::info("presence storm control",
+              {{"coalesce_ms", cfg.presence.coalesce_ms},
+               {"partner_rate_per_second", cfg.presence.partner_rate_per_second},
+               {"max_watchers", cfg.presence.max_watchers},
+               {"max_fanout_per_message", cfg.presence.max_fanout_per_message}});
   }
   auto log_ports = [](const char* transport, const std::vector<endpoint>& eps,
                       const std::vector<std::uint16_t>& ports) {

@@ -121,25 +121,30 @@ void flush(self_ptr self) {
   st.flush_armed = false;
   st.last_flush = clock::now();
   bool held_back = false;
+  bool more = false;
+  std::size_t sent = 0;
   for (auto& [remote, w] : st.watchers) {
     if (!w.dirty || !w.authorised || !w.latest) continue;
     if (w.sent && *w.sent == *w.latest) {
       w.dirty = false;
       continue;
     }
+    if (sent == settings(self).max_fanout_per_message) {
+      more = true;
+      break;
+    }
     auto domain = xmpp::jid::parse(remote)->domain();
     if (settings(self).rates && !settings(self).rates->try_take(domain)) {
       held_back = true;  // the partner's budget is spent: stays dirty, merged with what follows
+      note_held_back(st, domain);
       continue;
     }
     send_presence(self, *st.cfg, *w.latest, st.user, remote);
+    ++sent;
     w.sent = w.latest;
     w.dirty = false;
   }
-  if (held_back) {
-    st.flush_armed = true;
-    self->delayed_send(self, settings(self).coalesce_window, flush_atom::value);
-  }
+  continue_flush(self, more, held_back);
 }
 
 void presence_changed(self_ptr self, watcher& w, mapping::xmpp_presence p) {

@@ -42,6 +42,9 @@ struct presence_settings {
   // Watchers one presence actor takes (XMPP contacts of a local user; SIP subscriptions to a
   // contact); beyond it a subscription is refused (resource-constraint / 480).
   std::size_t max_watchers = 10000;
+  // Fan-out bound: presence stanzas or NOTIFYs one flush sends before the rest goes out in a
+  // follow-up message, so one popular user's change does not hold up an actor's other traffic.
+  std::size_t max_fanout_per_message = 256;
   // Wait after a failed SIP subscription before the next try, doubled per failure up to 64x.
   std::chrono::seconds resubscribe_backoff{5};
 

@@ -220,22 +220,26 @@ void flush(self_ptr self) {
   auto body = pidf_body(self);
   auto domain = xmpp::jid::parse(st.contact)->domain();
   bool held_back = false;
+  bool more = false;
+  std::size_t sent = 0;
   for (auto& [call_id, w] : st.dialogs) {
     auto ls = st.locals.find(w.local);
     if (ls == st.locals.end() || ls->second != xmpp_state::active || w.terminating) continue;
     if (w.last_body && *w.last_body == body && !w.dirty) continue;
-    if (settings(self).rates && !settings(self).rates->try_take(domain)) {
-      held_back = true;
-      w.dirty = true;
-      continue;
+    if (sent == settings(self).max_fanout_per_message) {
+      more = true;  // the rest in a follow-up message: other traffic is not held up
+      break;
     }
     w.dirty = true;
+    if (settings(self).rates && !settings(self).rates->try_take(domain)) {
+      held_back = true;
+      note_held_back(st, domain);
+      continue;
+    }
+    ++sent;
     send_notify(self, call_id);
   }
-  if (held_back) {
-    st.flush_armed = true;
-    self->delayed_send(self, settings(self).coalesce_window, flush_atom::value);
-  }
+  continue_flush(self, more, held_back);
 }
 
 void presence_changed(self_ptr self) {

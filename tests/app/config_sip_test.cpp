@@ -135,6 +135,7 @@ TEST(config_presence, defaults) {
   EXPECT_EQ(p.coalesce_ms, 1000u);
   EXPECT_EQ(p.partner_rate_per_second, 200u);
   EXPECT_EQ(p.max_watchers, 10000u);
+  EXPECT_EQ(p.max_fanout_per_message, 256u);
   EXPECT_EQ(p.resubscribe_backoff_s, 5u);
   EXPECT_EQ(p.store, "sqlite");
 }
@@ -149,6 +150,7 @@ watcher_max_expires_s = 120
 coalesce_ms = 250
 partner_rate_per_second = 0
 max_watchers = 5
+max_fanout_per_message = 7
 resubscribe_backoff_s = 2
 store = "memory"
 )");
@@ -161,6 +163,7 @@ store = "memory"
   EXPECT_EQ(p.coalesce_ms, 250u);
   EXPECT_EQ(p.partner_rate_per_second, 0u);
   EXPECT_EQ(p.max_watchers, 5u);
+  EXPECT_EQ(p.max_fanout_per_message, 7u);
   EXPECT_EQ(p.resubscribe_backoff_s, 2u);
   EXPECT_EQ(p.store, "memory");
 }

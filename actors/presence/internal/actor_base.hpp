@@ -15,6 +15,7 @@
 #include "actors/presence/internal/common.hpp"
 #include "actors/presence/messages.hpp"
 #include "metrics/families.hpp"
+#include "metrics/log.hpp"
 #include "metrics/mailbox_sampler.hpp"
 
 namespace fedgate::presence::internal {
@@ -27,6 +28,7 @@ struct actor_base {
   caf::actor sip;               // the transaction shard of this actor's requests (sip_shard_for)
   std::uint64_t processed = 0;  // messages from the shard: retirement needs the count (router.hpp)
   std::uint64_t coalesced = 0;
+  std::uint64_t held_back = 0;  // updates the partner's rate made wait (logged, see below)
   clock::time_point last_flush{};
   bool flush_armed = false;
   clock::time_point last_activity = clock::now();
@@ -67,6 +69,31 @@ void idle_check(Self* self, bool holds_nothing) {
     self->send(st.shard, im::idle_atom::value, st.key, st.processed);
   }
   self->delayed_send(self, idle_check_interval, idle_check_atom::value);
+}
+
+// The partner's rate held an update back: logged the first time and every 1000th after, so a
+// storm shows in the logs with its figures but does not flood them.
+inline void note_held_back(actor_base& st, std::string_view partner) {
+  if (st.held_back++ % 1000 != 0) return;
+  log::warn("presence updates held back by the partner rate",
+            {{"actor", st.key},
+             {"partner", std::string(partner)},
+             {"rate_per_second", st.cfg->presence.partner_rate_per_second},
+             {"held_back", st.held_back}});
+}
+
+// After a flush: what is left goes out in a follow-up message (`more`: the fan-out bound was
+// reached; the actor takes other messages in between) or at the next window (`held_back`).
+template <class Self>
+void continue_flush(Self* self, bool more, bool held_back) {
+  auto& st = self->state;
+  if (more) {
+    st.flush_armed = true;
+    self->send(self, flush_atom::value);
+  } else if (held_back) {
+    st.flush_armed = true;
+    self->delayed_send(self, st.cfg->presence.coalesce_window, flush_atom::value);
+  }
 }
 
 inline void count_coalesced(actor_base& st) {

@@ -369,6 +369,18 @@ class im_fixture : public ::testing::Test {
   caf::scoped_actor self_;
   caf::actor s2s_;
   caf::actor sip_;
+  // For effects no message announces (a metric moving): checks `done` every 10 ms, taking what
+  // the fakes send meanwhile, for at most wait_bound.
+  template <class Pred>
+  bool eventually(Pred done) {
+    auto deadline = std::chrono::steady_clock::now() + wait_bound;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      take_one(10ms);
+    }
+    return true;
+  }
+
   im_router router_;
 
  private:
