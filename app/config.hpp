@@ -158,12 +158,12 @@ struct presence_config {
   unsigned subscribe_expires_s = 3600;  // asked for in fedgate's SUBSCRIBEs to the SIP side
   unsigned watcher_min_expires_s = 60;  // SIP watchers: below -> 423 with Min-Expires
   unsigned watcher_max_expires_s = 3600;
-  unsigned coalesce_ms = 1000;             // changes within this window merge (the last wins)
-  unsigned partner_rate_per_second = 200;  // presence stanzas + NOTIFYs per partner domain
-  std::size_t max_watchers = 10000;        // per user or contact
+  unsigned coalesce_ms = 1000;               // changes within this window merge (the last wins)
+  unsigned partner_rate_per_second = 200;    // presence stanzas + NOTIFYs per partner domain
+  std::size_t max_watchers = 10000;          // per user or contact
   std::size_t max_fanout_per_message = 256;  // stanzas/NOTIFYs per flush before a follow-up
-  unsigned resubscribe_backoff_s = 5;      // after a failed SIP subscription, doubled per failure
-  std::string store = "sqlite";            // sqlite (state_dir/presence.db) | memory
+  unsigned resubscribe_backoff_s = 5;        // after a failed SIP subscription, doubled per failure
+  std::string store = "sqlite";              // sqlite (state_dir/presence.db) | memory
 };
 
 struct metrics_config {
