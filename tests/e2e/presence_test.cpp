@@ -240,6 +240,48 @@ TEST_F(presence_e2e, xmpp_contact_watches_sip_user_auto) {
   EXPECT_THAT(sub.header("contact"), HasSubstr("sip:"));
 }
 
+// 1b. fedgate's own SIP subscription on the watcher's behalf: refreshed in its dialog before
+// the granted Expires runs out (the SIP side grants 2 s), presence still flows after it; the
+// XMPP watcher's 'unsubscribe' ends it in the dialog with Expires: 0 and the watcher gets
+// 'unavailable' (RFC 6121 §3.3.3).
+TEST_F(presence_e2e, xmpp_contact_refresh_then_unsubscribe) {
+  start_presence(auto_now);
+  ASSERT_FALSE(HasFatalFailure());
+  auto log = dir_.path() / "notifier_refresh.log";
+  auto uas = sip_notifier("presence_notifier_refresh.xml", log,
+                          {{"short_expires", "2"}, {"note", "after the refresh"}});
+  auto client = xmpp_user({"--subscribe", "bob@sip.test"});
+  auto refreshed = step(*uas, "refreshed", 20s);
+  ASSERT_TRUE(refreshed) << report(*uas, *client);
+  EXPECT_THAT(*refreshed, HasSubstr("expires=600")) << "asks for the configured Expires again";
+  EXPECT_TRUE(wait_presence(*client, "bob@sip.test", "available", "after the refresh"))
+      << report(*uas, *client);
+  // fedgate ctl presence: bob's actor, alice watching, active, what she was last sent.
+  auto [rc, rows] = ctl({"presence", "bob@sip.test"});
+  EXPECT_EQ(rc, 0) << rows.dump();
+  ASSERT_TRUE(rows.is_array()) << rows.dump();
+  bool found = false;
+  for (const auto& r : rows) {
+    if (r["actor"] != "#user bob@sip.test" || r["watcher"] != "alice@xmpp.test") continue;
+    found = true;
+    EXPECT_EQ(r["state"], "active");
+    EXPECT_THAT(r["sip"].get<std::string>(), HasSubstr("active")) << r.dump();
+    EXPECT_EQ(r["last_sent"], "available \"after the refresh\"");
+    EXPECT_THAT(r["presence"].get<std::string>(), HasSubstr("after the refresh"));
+  }
+  EXPECT_TRUE(found) << rows.dump();
+  send(*client, "<presence to='bob@sip.test' type='unsubscribe'/>");
+  EXPECT_TRUE(step(*uas, "ended")) << report(*uas, *client);
+  EXPECT_TRUE(wait_presence(*client, "bob@sip.test", "unavailable")) << report(*uas, *client);
+  ASSERT_EQ(uas->wait_exit(30s), 0) << report(*uas, *client);
+  quit(*client);
+  auto reqs = received_requests(log);
+  ASSERT_EQ(reqs.size(), 3u) << "SUBSCRIBE, its refresh, its end";
+  EXPECT_EQ(reqs[1].header("call-id"), reqs[0].header("call-id")) << "the refresh is in the dialog";
+  EXPECT_EQ(reqs[2].header("call-id"), reqs[0].header("call-id"));
+  EXPECT_EQ(reqs[2].header("expires"), "0");
+}
+
 // 2. A SIP user watches an XMPP contact: 200 + Expires, NOTIFY pending and a 'subscribe' to the
 // contact; its approval turns the NOTIFYs active; its changes arrive as PIDF; a refresh is
 // absorbed (no new stanza); Expires: 0 ends it with a terminated NOTIFY and an 'unsubscribe'.
