@@ -16,6 +16,7 @@
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/partner_domain.hpp"
 #include "actors/s2s/s2s_service.hpp"
+#include "actors/sip/proxy_probe.hpp"
 #include "actors/sip/sip_service.hpp"
 #include "app/control_server.hpp"
 #include "app/reload.hpp"
@@ -448,7 +449,9 @@ int run_gateway(config cfg) {
     return 1;
   }
   sip_side sip = start_sip_side(system, cfg, resolver, router.entry);
+  caf::actor proxy_probe;  // OPTIONS to the outbound proxy for /readyz (proxy_probe.hpp)
   auto stop_sides = [&] {
+    if (proxy_probe) caf::anon_send_exit(proxy_probe, caf::exit_reason::user_shutdown);
     caf::anon_send(xmpp.service, s2s::shutdown_atom::value);
     sip_layer::stop_sip_service(sip.service);
     im::stop_im_router(router);
@@ -466,6 +469,14 @@ int run_gateway(config cfg) {
     contact = {cfg.sip.tcp_listen[0].host, sip.service.tcp_ports[0], "tcp"};
   }
   im::connect_im_router(router, xmpp.service, sip.service.shards, contact);
+  std::shared_ptr<sip_layer::proxy_health> proxy_health;
+  if (!cfg.sip.outbound_proxy.empty() && !sip.service.shards.empty()) {
+    proxy_health = std::make_shared<sip_layer::proxy_health>();
+    proxy_probe =
+        sip_layer::start_proxy_probe(system, sip.service.shards[0], cfg.sip.outbound_proxy,
+                                     contact.host.empty() ? std::string("127.0.0.1") : contact.host,
+                                     std::chrono::seconds(10), proxy_health);
+  }
   {
     // Subscriptions from before the restart: SIP ones subscribe again, XMPP ones are probed.
     auto stored = presence_store->load_all();
@@ -530,6 +541,9 @@ int run_gateway(config cfg) {
       return std::string(p == gateway_phase::draining ? "draining" : "shutting down");
     };
     std::vector<metrics::named_check> checks{{"xmpp listeners", check}, {"sip listeners", check}};
+    if (proxy_health) {
+      checks.emplace_back("sip outbound proxy", [proxy_health] { return proxy_health->problem(); });
+    }
     if (!admin.start({cfg.metrics.listen->host, cfg.metrics.listen->port},
                      metrics::default_collectables(), std::move(checks), error)) {
       log::error("cannot start the metrics listener",
@@ -568,6 +582,7 @@ int run_gateway(config cfg) {
                         [] { log::warn("the XMPP side did not stop within 5 s"); });
   }
   control.stop();  // before the router it asks goes away
+  if (proxy_probe) caf::anon_send_exit(proxy_probe, caf::exit_reason::user_shutdown);
   sip_layer::stop_sip_service(sip.service);
   im::stop_im_router(router);
   admin.stop();
