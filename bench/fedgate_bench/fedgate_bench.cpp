@@ -35,6 +35,7 @@
 #include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -72,6 +73,7 @@ struct options {
   double rate = 100;          // messages per second (open loop; both directions together)
   double duration_s = 10;
   unsigned users = 100;  // simulated users per domain (XMPP partner domains and the SIP domain)
+  std::uint64_t subscriptions = 1000;  // presence-scale: subscriptions to establish and hold
   std::string sip_transport = "udp";
   long pid = 0;  // fedgate's PID (0: looked up in /proc by the config path)
   std::string json_path;
@@ -91,10 +93,12 @@ struct options {
 void usage() {
   std::cerr
       << "usage: fedgate-bench --fedgate-config FILE [options]\n"
-         "  --scenario S        im-sip-to-xmpp | im-xmpp-to-sip | im-both (default "
-         "im-sip-to-xmpp)\n"
+         "  --scenario S        im-sip-to-xmpp | im-xmpp-to-sip | im-both | presence-scale\n"
+         "                      (default im-sip-to-xmpp)\n"
          "  --mode M            open (fixed rate) | closed (ramp to the maximum sustained rate)\n"
          "  --rate R            open loop: messages/s, both directions together (default 100)\n"
+         "                      (presence-scale: subscription requests/s)\n"
+         "  --subscriptions K   presence-scale: subscriptions to establish (default 1000)\n"
          "  --duration S        open loop: seconds of load (default 10)\n"
          "  --users N           simulated users per domain (default 100)\n"
          "  --sip-transport T   udp | tcp: how the bench sends MESSAGEs to fedgate (default udp)\n"
@@ -147,6 +151,8 @@ bool parse_options(int argc, char** argv, options& o) {
       o.step_s = std::stod(value());
     } else if (a == "--p99-bound-ms") {
       o.p99_bound_ms = std::stod(value());
+    } else if (a == "--subscriptions") {
+      o.subscriptions = std::stoull(value());
     } else if (a == "--retries") {
       o.retries = static_cast<unsigned>(std::stoul(value()));
     } else if (a == "--no-progress") {
@@ -159,8 +165,12 @@ bool parse_options(int argc, char** argv, options& o) {
     }
   }
   if (o.fedgate_config.empty()) throw std::invalid_argument("--fedgate-config is required");
-  if (o.scenario != "im-sip-to-xmpp" && o.scenario != "im-xmpp-to-sip" && o.scenario != "im-both")
+  if (o.scenario != "im-sip-to-xmpp" && o.scenario != "im-xmpp-to-sip" && o.scenario != "im-both" &&
+      o.scenario != "presence-scale")
     throw std::invalid_argument("unknown scenario " + o.scenario);
+  if (o.scenario == "presence-scale" && o.mode != "open")
+    throw std::invalid_argument("presence-scale runs in open mode only");
+  if (o.scenario == "presence-scale") o.duration_s = static_cast<double>(o.subscriptions) / o.rate;
   if (o.mode != "open" && o.mode != "closed") throw std::invalid_argument("unknown mode " + o.mode);
   if (o.sip_transport != "udp" && o.sip_transport != "tcp")
     throw std::invalid_argument("--sip-transport must be udp or tcp");
@@ -189,6 +199,9 @@ struct run_stats {
   std::vector<std::uint32_t> latency_us;
   std::map<std::string, std::uint64_t> errors_by_kind;
   std::int64_t first_delivery_ns = 0, last_delivery_ns = 0;
+  // presence-scale: "<SIP user>|<watcher JID>" -> seq, and the SUBSCRIBEs fedgate sent
+  std::unordered_map<std::string, std::uint64_t> pairs;
+  std::uint64_t subscribes = 0;
 
   void reset(std::uint32_t new_run) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -197,7 +210,22 @@ struct run_stats {
     sent = delivered = dups = errors = stale = unknown = done = 0;
     latency_us.clear();
     errors_by_kind.clear();
+    intended.clear();
     first_delivery_ns = last_delivery_ns = 0;
+    pairs.clear();
+    subscribes = 0;
+  }
+
+  void on_pair(const std::string& key, std::uint64_t seq) {
+    std::lock_guard<std::mutex> lock(mutex);
+    pairs[key] = seq;
+  }
+
+  std::optional<std::pair<std::uint32_t, std::uint64_t>> pair_seq(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = pairs.find(key);
+    if (it == pairs.end()) return std::nullopt;
+    return std::make_pair(run, it->second);
   }
 
   static bool complete(std::uint8_t s) {
@@ -214,9 +242,20 @@ struct run_stats {
     if (!was && complete(s)) ++done;
   }
 
-  void on_sent(std::uint64_t seq, bool needs_response) {
+  std::vector<std::int64_t> intended;  // presence-scale: per seq
+
+  std::int64_t intended_of(std::uint64_t seq) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return seq < intended.size() ? intended[seq] : 0;
+  }
+
+  void on_sent(std::uint64_t seq, bool needs_response, std::int64_t due = 0) {
     std::lock_guard<std::mutex> lock(mutex);
     if (state.size() <= seq) state.resize(seq + 1 + seq / 2, 0);
+    if (due != 0) {
+      if (intended.size() <= seq) intended.resize(seq + 1 + seq / 2, 0);
+      intended[seq] = due;
+    }
     state[seq] = st_sent | (needs_response ? st_needs_response : 0);
     ++sent;
   }
@@ -308,10 +347,43 @@ std::string error_condition(const std::string& xml) {
 // ---------------------------------------------------------------------------------------------
 // Actors
 
+std::string bare(const std::string& jid) {
+  return jid.substr(0, jid.find('/'));
+}
+
+std::string local_part(const std::string& jid) {
+  return jid.substr(0, jid.find('@'));
+}
+
+// "user@host" of a From/To/Contact header value ("<sip:user@host>;tag=x").
+std::string uri_user_host(std::string_view v) {
+  auto start = v.find("sip:");
+  if (start == std::string_view::npos) return {};
+  start += 4;
+  auto end = v.find_first_of(">;", start);
+  return std::string(
+      v.substr(start, end == std::string_view::npos ? v.size() - start : end - start));
+}
+
 // In place of fedgate's router: every stanza the S2S service received. (The int: CAF 0.17 trips
 // on a function actor spawned without arguments.)
 caf::behavior xmpp_sink(caf::event_based_actor*, std::shared_ptr<run_stats> stats, int) {
   return {[stats](s2s::inbound_atom, const s2s::stanza& s) {
+    if (s.kind == "presence") {
+      // presence-scale: the answer to a subscription request, from the SIP user to the watcher.
+      if (s.type != "subscribed" && s.type != "unsubscribed" && s.type != "error") return;
+      auto key = s.type == "error" ? local_part(s.to) + "|" + bare(s.from)
+                                   : local_part(s.from) + "|" + bare(s.to);
+      auto rs = stats->pair_seq(key);
+      if (!rs) return;
+      if (s.type == "subscribed") {
+        stats->on_delivered(rs->first, rs->second, stats->intended_of(rs->second));
+      } else {
+        stats->on_error(rs->first, rs->second,
+                        "xmpp " + (s.type == "error" ? error_condition(s.xml) : s.type));
+      }
+      return;
+    }
     if (s.kind != "message") return;
     std::uint32_t run = 0;
     std::uint64_t seq = 0;
@@ -325,11 +397,73 @@ caf::behavior xmpp_sink(caf::event_based_actor*, std::shared_ptr<run_stats> stat
 }
 
 // The SIP user agents: 200 to every request, MESSAGEs recorded.
-caf::behavior sip_uas(caf::event_based_actor*, std::shared_ptr<run_stats> stats, int) {
+// presence-scale: a SUBSCRIBE from fedgate (on behalf of a watcher) gets 200 and an active
+// NOTIFY with an open PIDF; the NOTIFY's 200 completes the subscription.
+void answer_subscribe(caf::event_based_actor* self, const std::shared_ptr<run_stats>& stats,
+                      const sip_layer::incoming_request& in, const std::string& contact) {
+  const sip::message& sub = in.request;
+  std::string tag = "fgbn" + std::to_string(in.server_id);
+  auto b = sip::make_response(sub, 200, {}, tag);
+  auto expires = sub.header(sip::header_id::expires);
+  b.header("Expires", expires ? std::string(*expires) : "3600");
+  b.header("Contact", contact);
+  if (auto resp = b.build()) sip_layer::respond(in, std::move(resp.value()));
+  // Expires: 0 ends the subscription: a terminated NOTIFY follows (RFC 6665 §4.2.1.4).
+  bool ending = expires && *expires == "0";
+  auto to = sub.header(sip::header_id::to);
+  auto from = sub.header(sip::header_id::from);
+  if (!to || !from) return;
+  std::string user = uri_user_host(*to);
+  std::string key = user.substr(0, user.find('@')) + "|" + uri_user_host(*from);
+  if (!ending) {
+    std::lock_guard<std::mutex> lock(stats->mutex);
+    ++stats->subscribes;
+  }
+  auto rs = ending ? std::nullopt : stats->pair_seq(key);
+  auto contacts = sub.contacts();
+  std::string target =
+      contacts.empty() ? "sip:" + uri_user_host(*from) : std::string(contacts.front().uri_text);
+  auto n = sip::message_builder::request("NOTIFY", target);
+  for (auto rr : sub.header_values(sip::header_id::record_route))
+    n.header("Route", rr);
+  n.header("From", std::string(*to) + ";tag=" + tag);
+  n.header("To", *from);
+  n.header("Call-ID", sub.call_id());
+  n.header("CSeq", "1 NOTIFY");
+  n.header("Max-Forwards", "70");
+  n.header("Event", "presence");
+  n.header("Subscription-State",
+           ending ? std::string("terminated")
+                  : "active;expires=" + (expires ? std::string(*expires) : std::string("3600")));
+  n.header("Contact", contact);
+  if (!ending)
+    n.body("application/pidf+xml",
+           "<?xml version=\"1.0\"?><presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:" +
+               user + "\"><tuple id=\"t\"><status><basic>open</basic></status></tuple></presence>");
+  sip_layer::outgoing_request o;
+  o.request = std::move(n);
+  o.next_hop = in.from;
+  // Through the shard holding the SUBSCRIBE's transaction: the 200 leaves first.
+  self->request(in.shard, caf::infinite, sip_layer::sip_send_atom::value, std::move(o))
+      .then(
+          [stats, rs](const sip::message& r) {
+            if (rs) stats->on_response(rs->first, rs->second, r.status_code());
+          },
+          [stats, rs](const caf::error& e) {
+            if (rs) stats->on_error(rs->first, rs->second, "sip NOTIFY " + caf::to_string(e));
+          });
+}
+
+caf::behavior sip_uas(caf::event_based_actor* self, std::shared_ptr<run_stats> stats,
+                      std::string contact) {
   return {
-      [stats](sip_layer::sip_request_atom, sip_layer::incoming_request& in) {
+      [self, stats, contact](sip_layer::sip_request_atom, sip_layer::incoming_request& in) {
         if (in.server_id == 0) return;  // ACK
         const sip::message& req = in.request;
+        if (req.method() == "SUBSCRIBE") {
+          answer_subscribe(self, stats, in, contact);
+          return;
+        }
         auto resp = sip::make_response(req, 200, {}, "fgb").build();
         if (resp) sip_layer::respond(in, std::move(resp.value()));
         if (req.method() != "MESSAGE") return;
@@ -498,6 +632,45 @@ struct bench {
   std::uint64_t uac_rr = 0;
   long pid = 0;
 
+  bool unsubscribing = false;  // presence-scale: the closing phase
+
+  void send_presence(const std::string& from, const std::string& to, const std::string& type,
+                     const std::string& id) {
+    s2s::stanza s;
+    s.xml = "<presence from='" + from + "' to='" + to + "' type='" + type + "' id='" + id + "'/>";
+    s.from = from;
+    s.to = to;
+    s.kind = "presence";
+    s.type = type;
+    s.id = id;
+    caf::anon_send(s2s, s2s::deliver_atom::value, std::move(s));
+  }
+
+  // presence-scale: after the report, the subscriptions of `run` are ended again (paced at
+  // --rate, not measured), so fedgate does not keep refreshing them towards a bench that left.
+  void unsubscribe_all(std::uint32_t run, std::uint64_t total) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    {
+      std::lock_guard<std::mutex> lock(stats->mutex);
+      for (const auto& [key, seq] : stats->pairs) {
+        auto bar = key.find('|');
+        pairs.emplace_back(key.substr(bar + 1),
+                           key.substr(0, bar) + "@" + topo.fedgate_xmpp_domain);
+      }
+    }
+    auto interval = std::chrono::duration<double>(1.0 / opt.rate);
+    auto t0 = clock_type::now();
+    std::uint64_t i = 0;
+    for (const auto& [from, to] : pairs) {
+      auto due =
+          t0 + std::chrono::duration_cast<clock_type::duration>(interval * static_cast<double>(i));
+      if (due > clock_type::now()) std::this_thread::sleep_until(due);
+      send_presence(from, to, "unsubscribe",
+                    "fgb-" + std::to_string(run) + "-u" + std::to_string(i++));
+    }
+    (void)total;
+  }
+
   // Direction of message `seq` in this scenario: true = SIP -> XMPP.
   bool sip_to_xmpp(std::uint64_t seq) const {
     if (opt.scenario == "im-sip-to-xmpp") return true;
@@ -506,8 +679,23 @@ struct bench {
   }
 
   void send_one(std::uint32_t run, std::uint64_t seq, std::int64_t intended) {
-    bool s2x = sip_to_xmpp(seq);
     std::size_t nd = topo.partner_domains.size();
+    if (opt.scenario == "presence-scale") {
+      // Distinct (watcher, SIP user) pairs: SIP user u of `users`, watchers on every partner.
+      const std::string& partner = topo.partner_domains[seq % nd];
+      std::uint64_t u = (seq / nd) % opt.users;
+      // Named after this process and run: never a subscription an earlier run left behind.
+      std::string watcher = "xw" + std::to_string(::getpid()) + "r" + std::to_string(run) + "n" +
+                            std::to_string(seq / (nd * opt.users)) + "@" + partner;
+      std::string suser = "su" + std::to_string(u);
+      std::string to = suser + "@" + topo.fedgate_xmpp_domain;
+      stats->on_pair(suser + "|" + watcher, seq);
+      stats->on_sent(seq, true, intended);
+      send_presence(watcher, to, unsubscribing ? "unsubscribe" : "subscribe",
+                    "fgb-" + std::to_string(run) + "-" + std::to_string(seq));
+      return;
+    }
+    bool s2x = sip_to_xmpp(seq);
     const std::string& partner = topo.partner_domains[seq % nd];
     std::uint64_t u = (seq / nd) % opt.users;
     std::string xuser = "xu" + std::to_string(u) + "@" + partner;
@@ -811,7 +999,9 @@ int run_main(const options& opt) {
   sc.trusted_peers = {"127.0.0.0/8", "::1", b.topo.fedgate_sip.address};
   sc.shards = 2;
   sc.udp_codecs = 1;
-  auto uas = sys.spawn(sip_uas, b.stats, 0);
+  auto uas = sys.spawn(sip_uas, b.stats,
+                       "<sip:bench@" + b.topo.bench_sip_hop.address + ":" +
+                           std::to_string(b.topo.bench_sip_hop.port) + ">");
   b.sip = sip_layer::start_sip_service(sys, sc, uas);
   int rc = 0;
   if (!b.sip.ok()) {
@@ -837,7 +1027,24 @@ int run_main(const options& opt) {
     out["sip_transport"] = opt.sip_transport;
     if (opt.mode == "open") {
       auto r = b.run_open(2, opt.rate, opt.duration_s);
+      if (opt.scenario == "presence-scale") {
+        std::lock_guard<std::mutex> lock(b.stats->mutex);
+        r["subscribes_received"] = b.stats->subscribes;
+        const auto& fg = r["fedgate"];
+        if (fg.contains("rss_kib_end") && r["delivered"].get<std::uint64_t>() > 0) {
+          double grown =
+              (fg["rss_kib_end"].get<double>() - fg["rss_kib_start"].get<double>()) * 1024;
+          r["fedgate_rss_bytes_per_subscription"] = grown / r["delivered"].get<double>();
+        }
+      }
       print_summary(r);
+      if (opt.scenario == "presence-scale") {
+        if (r.contains("fedgate_rss_bytes_per_subscription"))
+          std::printf("fedgate RSS per established subscription: %.0f bytes\n",
+                      r["fedgate_rss_bytes_per_subscription"].get<double>());
+        b.unsubscribing = true;
+        b.unsubscribe_all(2, r["sent"].get<std::uint64_t>());
+      }
       out["result"] = r;
       out["ok"] = r["ok"];
       if (!r["ok"].get<bool>()) rc = 1;

@@ -37,13 +37,15 @@ class bench_smoke : public ::testing::Test {
         << "backoff_initial_ms = 200\nbackoff_max_ms = 1000\n";
     for (const char* d : {"xmpp-a.bench", "xmpp-b.bench"}) {
       cfg << "[[xmpp.partners]]\ndomain = \"" << d << "\"\nroutes = [\"127.0.0.1:" << bench_s2s
-          << "\"]\n";
+          << "\"]\npresence = \"auto\"\n";
     }
     cfg << "[sip]\nudp_listen = [\"127.0.0.1:" << sip << "\"]\ntcp_listen = [\"127.0.0.1:" << sip
         << "\"]\ntls_listen = []\ntrusted_peers = [\"127.0.0.1\"]\n"
         << "[[sip.routes]]\ndomain = \"sip.bench\"\nuri = \"sip:127.0.0.1:" << bench_sip
         << ";transport=udp\"\n"
-        << "[im]\nerror_window_ms = 100\n[metrics]\nlisten = \"\"\n";
+        << "[im]\nerror_window_ms = 100\n"
+        << "[presence]\npartner_rate_per_second = 0\nstore = \"memory\"\n"
+        << "[metrics]\nlisten = \"\"\n";
     cfg.close();
     fedgate_ = std::make_unique<child_process>(
         std::vector<std::string>{FEDGATE_BINARY, "--config", config_.string()});
@@ -125,6 +127,15 @@ TEST_F(bench_smoke, im_xmpp_to_sip) {
 
 TEST_F(bench_smoke, im_both) {
   open_loop("im-both");
+}
+
+TEST_F(bench_smoke, presence_scale) {
+  auto j = bench({"--scenario", "presence-scale", "--subscriptions", "100", "--rate", "50"});
+  ASSERT_TRUE(j.is_object());
+  const auto& r = j["result"];
+  check_result(r, 100);
+  EXPECT_EQ(r["subscribes_received"].get<std::uint64_t>(), 100u);
+  EXPECT_TRUE(r.contains("fedgate_rss_bytes_per_subscription")) << r.dump(2);
 }
 
 TEST_F(bench_smoke, closed_loop_ramp_reports_steps) {
