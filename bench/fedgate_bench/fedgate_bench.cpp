@@ -74,6 +74,7 @@ struct options {
   double duration_s = 10;
   unsigned users = 100;  // simulated users per domain (XMPP partner domains and the SIP domain)
   std::uint64_t subscriptions = 1000;  // presence-scale: subscriptions to establish and hold
+  double hold_s = 0;  // presence-scale: hold them this long, then sample fedgate's RSS again
   std::string sip_transport = "udp";
   long pid = 0;  // fedgate's PID (0: looked up in /proc by the config path)
   std::string json_path;
@@ -99,6 +100,7 @@ void usage() {
          "  --rate R            open loop: messages/s, both directions together (default 100)\n"
          "                      (presence-scale: subscription requests/s)\n"
          "  --subscriptions K   presence-scale: subscriptions to establish (default 1000)\n"
+         "  --hold S            presence-scale: hold them S seconds, then measure RSS again\n"
          "  --duration S        open loop: seconds of load (default 10)\n"
          "  --users N           simulated users per domain (default 100)\n"
          "  --sip-transport T   udp | tcp: how the bench sends MESSAGEs to fedgate (default udp)\n"
@@ -151,6 +153,8 @@ bool parse_options(int argc, char** argv, options& o) {
       o.step_s = std::stod(value());
     } else if (a == "--p99-bound-ms") {
       o.p99_bound_ms = std::stod(value());
+    } else if (a == "--hold") {
+      o.hold_s = std::stod(value());
     } else if (a == "--subscriptions") {
       o.subscriptions = std::stoull(value());
     } else if (a == "--retries") {
@@ -1037,8 +1041,26 @@ int run_main(const options& opt) {
           r["fedgate_rss_bytes_per_subscription"] = grown / r["delivered"].get<double>();
         }
       }
+      if (opt.scenario == "presence-scale" && opt.hold_s > 0 && b.pid > 0) {
+        // Held: what is left once transient state (UDP transactions in Completed keep 32 s,
+        // timer J) is gone.
+        auto end = clock_type::now() + std::chrono::duration<double>(opt.hold_s);
+        while (clock_type::now() < end)
+          std::this_thread::sleep_for(100ms);
+        auto held = sample_proc(b.pid);
+        r["fedgate"]["rss_kib_after_hold"] = held.rss_kib;
+        r["hold_s"] = opt.hold_s;
+        if (r["delivered"].get<std::uint64_t>() > 0 && r["fedgate"].contains("rss_kib_start")) {
+          r["fedgate_rss_bytes_per_subscription_held"] =
+              (static_cast<double>(held.rss_kib) - r["fedgate"]["rss_kib_start"].get<double>()) *
+              1024 / r["delivered"].get<double>();
+        }
+      }
       print_summary(r);
       if (opt.scenario == "presence-scale") {
+        if (r.contains("fedgate_rss_bytes_per_subscription_held"))
+          std::printf("fedgate RSS per subscription after holding them %.0f s: %.0f bytes\n",
+                      opt.hold_s, r["fedgate_rss_bytes_per_subscription_held"].get<double>());
         if (r.contains("fedgate_rss_bytes_per_subscription"))
           std::printf("fedgate RSS per established subscription: %.0f bytes\n",
                       r["fedgate_rss_bytes_per_subscription"].get<double>());
