@@ -74,7 +74,10 @@ struct options {
   double duration_s = 10;
   unsigned users = 100;  // simulated users per domain (XMPP partner domains and the SIP domain)
   std::uint64_t subscriptions = 1000;  // presence-scale: subscriptions to establish and hold
-  double hold_s = 0;  // presence-scale: hold them this long, then sample fedgate's RSS again
+  double hold_s = 0;
+  bool keep_subscriptions =
+      false;  // presence-scale: do not unsubscribe at the end  // presence-scale: hold them this
+              // long, then sample fedgate's RSS again
   std::string sip_transport = "udp";
   long pid = 0;  // fedgate's PID (0: looked up in /proc by the config path)
   std::string json_path;
@@ -101,6 +104,7 @@ void usage() {
          "                      (presence-scale: subscription requests/s)\n"
          "  --subscriptions K   presence-scale: subscriptions to establish (default 1000)\n"
          "  --hold S            presence-scale: hold them S seconds, then measure RSS again\n"
+         "  --keep-subscriptions  presence-scale: leave them in place at the end\n"
          "  --duration S        open loop: seconds of load (default 10)\n"
          "  --users N           simulated users per domain (default 100)\n"
          "  --sip-transport T   udp | tcp: how the bench sends MESSAGEs to fedgate (default udp)\n"
@@ -153,6 +157,8 @@ bool parse_options(int argc, char** argv, options& o) {
       o.step_s = std::stod(value());
     } else if (a == "--p99-bound-ms") {
       o.p99_bound_ms = std::stod(value());
+    } else if (a == "--keep-subscriptions") {
+      o.keep_subscriptions = true;
     } else if (a == "--hold") {
       o.hold_s = std::stod(value());
     } else if (a == "--subscriptions") {
@@ -1065,7 +1071,7 @@ int run_main(const options& opt) {
           std::printf("fedgate RSS per established subscription: %.0f bytes\n",
                       r["fedgate_rss_bytes_per_subscription"].get<double>());
         b.unsubscribing = true;
-        b.unsubscribe_all(2, r["sent"].get<std::uint64_t>());
+        if (!opt.keep_subscriptions) b.unsubscribe_all(2, r["sent"].get<std::uint64_t>());
       }
       out["result"] = r;
       out["ok"] = r["ok"];
