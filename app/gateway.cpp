@@ -425,6 +425,13 @@ int run_gateway(config cfg) {
   caf::actor_system_config caf_cfg;
   unsigned threads = scheduler_threads(cfg.general.worker_threads);
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
+  // At most this many messages per actor per turn (CAF's default is unbounded). Why: an actor
+  // that spawns or wakes many others in one long turn (a router shard restoring presence
+  // subscriptions, a burst to many sessions) fills its worker's run queue, and CAF 0.17's work
+  // stealing takes from the tail of a singly linked queue by walking it, so stealing from a long
+  // queue is O(n) per steal: 40,000 restored subscriptions took 26 s instead of 2.4 s
+  // (bench/presence_scale_bench). A bounded turn also keeps one busy actor from delaying others.
+  caf_cfg.set("scheduler.max-throughput", static_cast<size_t>(scheduler_max_throughput));
   caf_cfg.load<caf::io::middleman>();
   caf::actor_system system{caf_cfg};
   // One DNS resolver for both sides (SRV for XMPP partners, RFC 3263 for SIP).

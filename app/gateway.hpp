@@ -5,6 +5,8 @@
 // Signals are blocked in every thread before CAF starts its threads and taken synchronously with
 // sigwait() on the main thread, so no signal handler ever runs inside actor code.
 
+#include <cstddef>
+
 #include "app/config.hpp"
 
 namespace fedgate::app {
@@ -14,5 +16,9 @@ int run_gateway(config cfg);
 
 // Scheduler threads for a config value: 0 means one per core.
 unsigned scheduler_threads(unsigned configured);
+
+// Messages an actor handles per scheduling turn (CAF scheduler.max-throughput); why it is bounded
+// is in gateway.cpp where it is set.
+inline constexpr std::size_t scheduler_max_throughput = 100;
 
 }  // namespace fedgate::app

@@ -196,6 +196,7 @@ void on_subscribe_response(self_ptr self, const std::string& remote, std::uint64
       if (auto d = sip_layer::dialog_as_uac(*w.subscribe, response); d.ok())
         w.dialog = std::move(d).value();
     }
+    if (w.dialog) w.subscribe.reset();  // only needed to build the dialog (memory per watcher)
     auto granted = expires_of(response).value_or(
         static_cast<unsigned>(settings(self).subscribe_expires.count()));
     if (granted == 0) return schedule_resubscribe(self, w);
@@ -285,8 +286,15 @@ void refresh_subscription(self_ptr self, watcher& w, std::chrono::seconds expire
   add_subscribe_headers(self, req.request, w, expires);
   req.target_uri = sip_layer::next_hop_uri(*w.dialog);
   if (expires.count() == 0) {
-    // Ending it (the watcher left): nobody waits for the answer.
-    self->send(self->state.sip, sip_layer::sip_send_atom::value, std::move(req));
+    // Ending it (the watcher left): the answer only counts. Still a request: the transaction
+    // shard answers every sip_send with the final response (a plain send would get that answer
+    // back as an unexpected message).
+    self->request(self->state.sip, caf::infinite, sip_layer::sip_send_atom::value, std::move(req))
+        .then(
+            [](const sip::message& r) {
+              count_sip(metrics::direction::out, "SUBSCRIBE", r.status_code());
+            },
+            [](caf::error&) { count_sip(metrics::direction::out, "SUBSCRIBE", 408); });
     return;
   }
   send_subscribe(self, w, std::move(req), true);
@@ -393,6 +401,7 @@ void on_notify(self_ptr self, const sip_layer::incoming_request& in) {
     if (auto d = sip_layer::dialog_from_notify(*w.subscribe, m); d.ok())
       w.dialog = std::move(d).value();
   }
+  if (w.dialog) w.subscribe.reset();
   if (w.dialog) {
     if (!sip_layer::accept_remote_cseq(*w.dialog, m)) return answer(in, 500, "CSeq out of order");
     sip_layer::refresh_remote_target(*w.dialog, m);
