@@ -3,6 +3,8 @@
 
 #include "metrics/mailbox_sampler.hpp"
 
+#include <future>
+
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
 #include <prometheus/gauge.h>
@@ -39,21 +41,42 @@ TEST(mailbox_sampler, types_are_kept_apart) {
   EXPECT_EQ(gauge(actor_type::partner_domain), 5);
 }
 
-TEST(mailbox_sampler, an_actor_samples_its_own_mailbox_every_nth_message) {
+// An actor kept busy in its first message while five more arrive: handling the second, it
+// samples the four still waiting.
+caf::behavior busy_actor(caf::event_based_actor* self, std::shared_future<void> release,
+                         std::shared_ptr<std::promise<void>> entered, caf::actor test) {
+  auto sampler = std::make_shared<mailbox_sampler>(actor_type::presence, 1);
+  return {
+      [=](int i) {
+        if (i == 0) {
+          entered->set_value();
+          release.wait();
+          return;
+        }
+        sampler->tick(self);
+        if (i == 1) self->send(test, i);
+      },
+  };
+}
+
+TEST(mailbox_sampler, an_actor_samples_what_waits_in_its_mailbox) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  // Five messages wait in the mailbox when the sample is taken.
-  for (int i = 0; i < 5; ++i)
-    self->send(self, i);
-  mailbox_sampler every_third(actor_type::presence, 3);
-  every_third.tick(self.ptr());
-  every_third.tick(self.ptr());
-  every_third.tick(self.ptr());  // the third: sampled
-  EXPECT_EQ(gauge(actor_type::presence), 5);
-  self->receive([](int) {});
-  for (int i = 0; i < 4; ++i)
-    self->receive([](int) {});
+  std::promise<void> release;
+  auto entered = std::make_shared<std::promise<void>>();
+  auto entered_f = entered->get_future();
+  auto a = sys.spawn(busy_actor, release.get_future().share(), entered, caf::actor{self});
+  self->send(a, 0);
+  ASSERT_EQ(entered_f.wait_for(5s), std::future_status::ready);
+  for (int i = 1; i <= 5; ++i)
+    self->send(a, i);
+  release.set_value();
+  bool sampled = false;
+  self->receive([&](int) { sampled = true; }, caf::after(5s) >> [] {});
+  ASSERT_TRUE(sampled);
+  EXPECT_EQ(gauge(actor_type::presence), 4) << "messages 2..5 were waiting";
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace
