@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include <caf/all.hpp>
@@ -45,7 +46,9 @@ struct sip_watcher {
   bool terminating = false;  // the next NOTIFY is the terminated one, then it is gone
   bool terminated_sent = false;
   std::string terminate_reason;
-  std::optional<std::string> last_body;  // the PIDF last notified ("" = pending, no body)
+  // The body last notified ("" = pending, no body; null = none yet). Shared with the contact's
+  // current body, so N watchers of one contact hold one copy of it, not N.
+  std::shared_ptr<const std::string> last_body;
   std::uint32_t stored_cseq = 0;
 };
 
@@ -56,8 +59,11 @@ struct contact_state : actor_base {
   std::string contact;  // bare JID
   std::string entity;   // the contact's SIP URI (the PIDF entity)
   std::map<std::string, mapping::xmpp_presence> resources;  // by resource ("" = bare)
-  std::map<std::string, xmpp_state> locals;                 // by local user
-  std::map<std::string, sip_watcher> dialogs;               // by Call-ID
+  // The PIDF of the aggregated presence, built once per change for every NOTIFY that carries it
+  // (a flush to N watchers used to serialize it N + 1 times). Null: stale, built on next use.
+  std::shared_ptr<const std::string> body;
+  std::map<std::string, xmpp_state> locals;    // by local user
+  std::map<std::string, sip_watcher> dialogs;  // by Call-ID
   static inline const char* name = "presence_remote_contact";
 };
 
@@ -83,10 +89,20 @@ mapping::xmpp_presence aggregate(self_ptr self) {
   return best ? *best : mapping::xmpp_presence{false, mapping::show::none, {}, 0};
 }
 
-std::string pidf_body(self_ptr self) {
-  auto doc = mapping::presence_to_pidf(aggregate(self), self->state.entity);
-  auto text = pidf::serialize(doc);
-  return text.ok() ? std::move(text).value() : std::string{};
+const std::shared_ptr<const std::string>& pidf_body(self_ptr self) {
+  auto& st = self->state;
+  if (!st.body) {
+    auto text = pidf::serialize(mapping::presence_to_pidf(aggregate(self), st.entity));
+    st.body =
+        std::make_shared<const std::string>(text.ok() ? std::move(text).value() : std::string{});
+  }
+  return st.body;
+}
+
+// The pending NOTIFY's (empty) body, shared by every pending dialog.
+const std::shared_ptr<const std::string>& no_body() {
+  static const auto empty = std::make_shared<const std::string>();
+  return empty;
 }
 
 // ---- store --------------------------------------------------------------------------------------
@@ -181,13 +197,13 @@ void send_notify(self_ptr self, const std::string& call_id) {
     auto j = xmpp::jid::parse(st.contact);
     if (j) req.request.header("Contact", contact_for(j->local(), st.cfg->contact));
   }
-  std::string body;
   if (active) {
-    body = pidf_body(self);
-    req.request.body("application/pidf+xml", body);
+    w.last_body = pidf_body(self);
+    req.request.body("application/pidf+xml", *w.last_body);
+  } else {
+    w.last_body = no_body();
   }
   req.target_uri = sip_layer::next_hop_uri(w.dialog);
-  w.last_body = body;
   w.notify_in_flight = true;
   if (w.dialog.local_cseq - w.stored_cseq >= cseq_store_interval) {
     w.stored_cseq = w.dialog.local_cseq;
@@ -217,7 +233,7 @@ void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_armed = false;
   st.last_flush = clock::now();
-  auto body = pidf_body(self);
+  const auto body = pidf_body(self);
   auto domain = xmpp::jid::parse(st.contact)->domain();
   bool held_back = false;
   bool more = false;
@@ -225,7 +241,7 @@ void flush(self_ptr self) {
   for (auto& [call_id, w] : st.dialogs) {
     auto ls = st.locals.find(w.local);
     if (ls == st.locals.end() || ls->second != xmpp_state::active || w.terminating) continue;
-    if (w.last_body && *w.last_body == body && !w.dirty) continue;
+    if (w.last_body && (w.last_body == body || *w.last_body == *body) && !w.dirty) continue;
     if (sent == settings(self).max_fanout_per_message) {
       more = true;  // the rest in a follow-up message: other traffic is not held up
       break;
@@ -297,6 +313,7 @@ void on_stanza(self_ptr self, const s2s::stanza& s) {
       auto p = mapping::presence_from_xmpp(doc.first_child());
       if (!p) return;
       auto resource = std::string(from->resource());
+      st.body.reset();  // rebuilt once, at the next NOTIFY
       if (p.value().available) {
         st.resources[resource] = std::move(p).value();
       } else if (resource.empty()) {
