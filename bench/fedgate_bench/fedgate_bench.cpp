@@ -47,6 +47,7 @@
 #include "actors/sip/messages.hpp"
 #include "actors/sip/sip_service.hpp"
 #include "app/config.hpp"
+#include "bench/fedgate_bench/external_sip.hpp"
 #include "codecs/sip/serializer.hpp"
 #include "metrics/log.hpp"
 #include "transport/tls/certificate_issuer.hpp"
@@ -74,6 +75,9 @@ struct options {
   double duration_s = 10;
   unsigned users = 100;  // simulated users per domain (XMPP partner domains and the SIP domain)
   std::uint64_t subscriptions = 1000;  // presence-scale: subscriptions to establish and hold
+  unsigned watchers = 10;              // presence-fanout, mixed: XMPP watchers per SIP user
+  double subscribe_rate = 500;         // presence-fanout, mixed: subscription requests/s first
+  double presence_share = 0.2;         // mixed: fraction of --rate that is presence changes
   double hold_s = 0;
   bool keep_subscriptions =
       false;  // presence-scale: do not unsubscribe at the end  // presence-scale: hold them this
@@ -99,12 +103,17 @@ void usage() {
       << "usage: fedgate-bench --fedgate-config FILE [options]\n"
          "  --scenario S        im-sip-to-xmpp | im-xmpp-to-sip | im-both | presence-scale\n"
          "                      (default im-sip-to-xmpp)\n"
+         "                      xmpp-peer: the XMPP side only, for bench/compare\n"
+         "                      (fedgate-bench --scenario xmpp-peer --help)\n"
          "  --mode M            open (fixed rate) | closed (ramp to the maximum sustained rate)\n"
          "  --rate R            open loop: messages/s, both directions together (default 100)\n"
          "                      (presence-scale: subscription requests/s)\n"
          "  --subscriptions K   presence-scale: subscriptions to establish (default 1000)\n"
          "  --hold S            presence-scale: hold them S seconds, then measure RSS again\n"
-         "  --keep-subscriptions  presence-scale: leave them in place at the end\n"
+         "  --keep-subscriptions  presence-scale, presence-fanout, mixed: leave them in place\n"
+         "  --watchers N        presence-fanout, mixed: XMPP watchers per SIP user (default 10)\n"
+         "  --subscribe-rate R  presence-fanout, mixed: subscriptions/s before the run (500)\n"
+         "  --presence-share F  mixed: fraction of --rate that is presence changes (0.2)\n"
          "  --duration S        open loop: seconds of load (default 10)\n"
          "  --users N           simulated users per domain (default 100)\n"
          "  --sip-transport T   udp | tcp: how the bench sends MESSAGEs to fedgate (default udp)\n"
@@ -161,6 +170,12 @@ bool parse_options(int argc, char** argv, options& o) {
       o.keep_subscriptions = true;
     } else if (a == "--hold") {
       o.hold_s = std::stod(value());
+    } else if (a == "--watchers") {
+      o.watchers = static_cast<unsigned>(std::stoul(value()));
+    } else if (a == "--subscribe-rate") {
+      o.subscribe_rate = std::stod(value());
+    } else if (a == "--presence-share") {
+      o.presence_share = std::stod(value());
     } else if (a == "--subscriptions") {
       o.subscriptions = std::stoull(value());
     } else if (a == "--retries") {
@@ -176,8 +191,12 @@ bool parse_options(int argc, char** argv, options& o) {
   }
   if (o.fedgate_config.empty()) throw std::invalid_argument("--fedgate-config is required");
   if (o.scenario != "im-sip-to-xmpp" && o.scenario != "im-xmpp-to-sip" && o.scenario != "im-both" &&
-      o.scenario != "presence-scale")
+      o.scenario != "presence-scale" && o.scenario != "presence-fanout" && o.scenario != "mixed")
     throw std::invalid_argument("unknown scenario " + o.scenario);
+  if ((o.scenario == "presence-fanout" || o.scenario == "mixed") && o.mode != "open")
+    throw std::invalid_argument(o.scenario + " runs in open mode only");
+  if (o.watchers == 0 || o.subscribe_rate <= 0 || o.presence_share < 0 || o.presence_share > 1)
+    throw std::invalid_argument("--watchers and --subscribe-rate > 0, --presence-share in 0..1");
   if (o.scenario == "presence-scale" && o.mode != "open")
     throw std::invalid_argument("presence-scale runs in open mode only");
   if (o.scenario == "presence-scale") o.duration_s = static_cast<double>(o.subscriptions) / o.rate;
@@ -200,8 +219,13 @@ enum : std::uint8_t {
   st_error = 16,
 };
 
+struct fanout_tracker;  // presence_fanout_state.inc
+
 struct run_stats {
   std::mutex mutex;
+  // presence-fanout, mixed: the presence side (set for the whole process; reset() leaves it)
+  std::shared_ptr<fanout_tracker> fanout;
+  std::vector<std::int64_t> delivered_at_ns;  // per latency_us entry: for the time series
   std::uint32_t run = 0;
   std::vector<std::uint8_t> state;  // per seq
   std::uint64_t sent = 0, delivered = 0, dups = 0, errors = 0, stale = 0, unknown = 0;
@@ -219,6 +243,7 @@ struct run_stats {
     state.clear();
     sent = delivered = dups = errors = stale = unknown = done = 0;
     latency_us.clear();
+    delivered_at_ns.clear();
     errors_by_kind.clear();
     intended.clear();
     first_delivery_ns = last_delivery_ns = 0;
@@ -289,6 +314,7 @@ struct run_stats {
     ++delivered;
     latency_us.push_back(
         static_cast<std::uint32_t>(std::max<std::int64_t>(0, t - intended_ns) / 1000));
+    delivered_at_ns.push_back(t);
     if (first_delivery_ns == 0) first_delivery_ns = t;
     last_delivery_ns = t;
   }
@@ -375,10 +401,16 @@ std::string uri_user_host(std::string_view v) {
       v.substr(start, end == std::string_view::npos ? v.size() - start : end - start));
 }
 
+#include "presence_fanout_state.inc"
+
 // In place of fedgate's router: every stanza the S2S service received. (The int: CAF 0.17 trips
 // on a function actor spawned without arguments.)
 caf::behavior xmpp_sink(caf::event_based_actor*, std::shared_ptr<run_stats> stats, int) {
   return {[stats](s2s::inbound_atom, const s2s::stanza& s) {
+    if (s.kind == "presence" && stats->fanout && (s.type.empty() || s.type == "unavailable")) {
+      stats->fanout->on_presence(s);  // presence-fanout, mixed: a SIP user's state
+      return;
+    }
     if (s.kind == "presence") {
       // presence-scale: the answer to a subscription request, from the SIP user to the watcher.
       if (s.type != "subscribed" && s.type != "unsubscribed" && s.type != "error") return;
@@ -433,13 +465,32 @@ void answer_subscribe(caf::event_based_actor* self, const std::shared_ptr<run_st
   auto contacts = sub.contacts();
   std::string target =
       contacts.empty() ? "sip:" + uri_user_host(*from) : std::string(contacts.front().uri_text);
+  std::string cseq = "1";
+  bool fanout_dialog = false;
+  if (stats->fanout && !ending) {
+    // presence-fanout, mixed: the dialog later carries the users' changes.
+    notify_dialog d;
+    d.call_id = std::string(sub.call_id());
+    d.from = std::string(*to) + ";tag=" + tag;
+    d.to = std::string(*from);
+    d.target = target;
+    for (auto rr : sub.header_values(sip::header_id::record_route))
+      d.routes.emplace_back(rr);
+    d.next_hop = in.from;
+    d.shard = in.shard;
+    stats->fanout->on_dialog(key, std::move(d));
+    fanout_dialog = true;
+  } else if (stats->fanout) {
+    // Ending one of those dialogs: past the CSeq of its last change.
+    if (auto c = stats->fanout->next_cseq(key)) cseq = std::to_string(*c);
+  }
   auto n = sip::message_builder::request("NOTIFY", target);
   for (auto rr : sub.header_values(sip::header_id::record_route))
     n.header("Route", rr);
   n.header("From", std::string(*to) + ";tag=" + tag);
   n.header("To", *from);
   n.header("Call-ID", sub.call_id());
-  n.header("CSeq", "1 NOTIFY");
+  n.header("CSeq", cseq + " NOTIFY");
   n.header("Max-Forwards", "70");
   n.header("Event", "presence");
   n.header("Subscription-State",
@@ -456,11 +507,13 @@ void answer_subscribe(caf::event_based_actor* self, const std::shared_ptr<run_st
   // Through the shard holding the SUBSCRIBE's transaction: the 200 leaves first.
   self->request(in.shard, caf::infinite, sip_layer::sip_send_atom::value, std::move(o))
       .then(
-          [stats, rs](const sip::message& r) {
+          [stats, rs, fanout_dialog, key](const sip::message& r) {
             if (rs) stats->on_response(rs->first, rs->second, r.status_code());
+            if (fanout_dialog) stats->fanout->first_notify_answered(key);
           },
-          [stats, rs](const caf::error& e) {
+          [stats, rs, fanout_dialog, key](const caf::error& e) {
             if (rs) stats->on_error(rs->first, rs->second, "sip NOTIFY " + caf::to_string(e));
+            if (fanout_dialog) stats->fanout->first_notify_answered(key);
           });
 }
 
@@ -747,7 +800,8 @@ struct bench {
   // so streams are up (TLS + dialback both ways) before anything is measured.
   bool warm_up(std::string& why) {
     stats->reset(1);
-    std::uint64_t n = topo.partner_domains.size() * (opt.scenario == "im-both" ? 2 : 1);
+    bool both = opt.scenario == "im-both" || opt.scenario == "mixed";
+    std::uint64_t n = topo.partner_domains.size() * (both ? 2 : 1);
     for (std::uint64_t seq = 0; seq < n; ++seq)
       send_one(1, seq, now_ns());
     auto deadline = clock_type::now() + std::chrono::duration<double>(opt.warmup_timeout_s);
@@ -853,6 +907,9 @@ struct bench {
       }
     }
     if (no_response > 0) s.errors_by_kind["sip no final response"] += no_response;
+    // Open loop: per second, for the plots (closed loop: each step's summary is enough).
+    nlohmann::json series;
+    if (opt.mode == "open") series = time_series(s.delivered_at_ns, s.latency_us, t0);
     std::sort(s.latency_us.begin(), s.latency_us.end());
     auto pct = [&](double q) -> double {
       if (s.latency_us.empty()) return 0;
@@ -880,6 +937,7 @@ struct bench {
     j["latency_ms"] = {{"p50", pct(0.50)},
                        {"p90", pct(0.90)},
                        {"p99", pct(0.99)},
+                       {"p999", pct(0.999)},
                        {"max", s.latency_us.empty() ? 0.0 : s.latency_us.back() / 1000.0}};
     nlohmann::json fg;
     fg["pid"] = pid;
@@ -894,6 +952,7 @@ struct bench {
       fg["rss_kib_max"] = rss_max;
     }
     j["fedgate"] = fg;
+    if (!series.is_null()) j["time_series"] = series;
     j["ok"] = lost == 0 && s.dups == 0 && s.errors + no_response == 0 && s.unknown == 0;
     return j;
   }
@@ -922,6 +981,8 @@ void print_summary(const nlohmann::json& r) {
     std::printf("  error %s: %llu\n", k.c_str(), v.get<unsigned long long>());
   std::fflush(stdout);
 }
+
+#include "presence_fanout_run.inc"
 
 int run_main(const options& opt) {
   auto loaded = app::load_config_file(opt.fedgate_config);
@@ -1035,7 +1096,12 @@ int run_main(const options& opt) {
     out["users_per_domain"] = opt.users;
     out["partner_domains"] = b.topo.partner_domains;
     out["sip_transport"] = opt.sip_transport;
-    if (opt.mode == "open") {
+    if (opt.scenario == "presence-fanout" || opt.scenario == "mixed") {
+      auto r = run_presence_fanout(b);  // prints its summary
+      out["result"] = r;
+      out["ok"] = r["ok"];
+      if (!r["ok"].get<bool>()) rc = 1;
+    } else if (opt.mode == "open") {
       auto r = b.run_open(2, opt.rate, opt.duration_s);
       if (opt.scenario == "presence-scale") {
         std::lock_guard<std::mutex> lock(b.stats->mutex);
@@ -1134,6 +1200,9 @@ int run_main(const options& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The XMPP side alone, for bench/compare (external_sip.hpp): its own options.
+  if (fedgate::bench::is_external_sip_scenario(argc, argv))
+    return fedgate::bench::external_sip_main(argc, argv);
   options opt;
   try {
     parse_options(argc, argv, opt);
