@@ -8,8 +8,8 @@
 // PIDF build, one NOTIFY per dialog, its answer). Coalescing is off (window 0) so every change
 // flushes; the partner rate limit is off.
 //
-//   build-release/bench/presence_fanout_bench --benchmark_repetitions=3 \
-//       --benchmark_report_aggregates_only=true
+//   build-release/bench/presence_fanout_bench --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true   (one line)
 #include <memory>
 #include <string>
 #include <sys/resource.h>

@@ -15,6 +15,7 @@
 #include "actors/s2s/bounce.hpp"
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/stanza_metrics.hpp"
+#include "actors/sip/answer.hpp"
 #include "actors/sip/messages.hpp"
 #include "codecs/mapping/address.hpp"
 #include "codecs/sip/serializer.hpp"
@@ -137,20 +138,14 @@ void handle_non_conversation(shard_ptr self, const s2s::stanza& s) {
   refuse(self, s, s2s::service_unavailable, "this gateway does not handle " + s.kind + " here yet");
 }
 
-void answer(const sip_layer::incoming_request& in, int status, std::string_view reason = {}) {
-  // A To tag on every final response (RFC 3261 §8.2.6.2): the server transaction's identity.
-  auto tag = std::to_string(in.server_id) + "-fg";
-  sip_layer::respond(in, sip::make_response(in.request, status, reason, tag).build().value());
-}
-
 // The mapping error of a request whose addresses did not map (the key was empty).
 void answer_address_error(shard_ptr self, const sip_layer::incoming_request& in) {
   const auto& domains = self->state.ready->domains;
   auto local = mapping::sip_uri_to_jid(in.request.from().uri_text, domains);
-  if (!local) return answer(in, local.err().status, "From: " + local.err().reason);
+  if (!local) return sip_layer::answer(in, local.err().status, "From: " + local.err().reason);
   auto remote = mapping::sip_uri_to_jid(in.request.to().uri_text, domains);
-  if (!remote) return answer(in, remote.err().status, "To: " + remote.err().reason);
-  answer(in, 400, "Addresses do not map");
+  if (!remote) return sip_layer::answer(in, remote.err().status, "To: " + remote.err().reason);
+  sip_layer::answer(in, 400, "Addresses do not map");
 }
 
 // The conversation's session, spawned on first use. Every message the shard sends it is
@@ -222,10 +217,10 @@ caf::behavior running(shard_ptr self) {
       [=](routed_atom, const std::string& key, sip_layer::incoming_request& in) {
         if (in.server_id == 0) return;  // ACK for a 2xx: no transaction, nothing to answer
         auto method = in.request.method();
-        if (method == "OPTIONS") return answer(in, 200);
+        if (method == "OPTIONS") return sip_layer::answer(in, 200);
         bool about_presence = method == "SUBSCRIBE" || method == "NOTIFY";
         if (!about_presence && method != "MESSAGE" && method != "INVITE" && method != "BYE") {
-          return answer(in, 501);
+          return sip_layer::answer(in, 501);
         }
         if (self->state.draining && method != "BYE" && method != "NOTIFY" &&
             in.request.to().tag().empty()) {

@@ -15,6 +15,7 @@
 #include "actors/s2s/bounce.hpp"
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/stanza_metrics.hpp"
+#include "actors/sip/answer.hpp"
 #include "actors/sip/messages.hpp"
 #include "actors/sip/tokens.hpp"
 #include "codecs/mapping/errors.hpp"
@@ -178,25 +179,13 @@ void bounce(self_ptr self, const s2s::stanza& original, const mapping::stanza_er
 
 // ---- SIP side -----------------------------------------------------------------------------------
 
-void answer_sip(const sip_layer::incoming_request& in, int status, std::string_view reason) {
-  // A To tag on every final response (RFC 3261 §8.2.6.2).
-  sip_layer::respond(
-      in, sip::make_response(in.request, status, reason, random_token()).build().value());
-  if (status < 300) {
-    metrics::sip_requests().inc(metrics::direction::in, metrics::sip_method::message,
-                                metrics::outcome::delivered);
-  } else {
-    metrics::sip_requests().bounced(metrics::direction::in, metrics::sip_method::message, status);
-  }
-}
-
 // Answers every transaction of a pending MESSAGE and remembers the answer.
 void finish_pending(self_ptr self, const std::string& id, int status, const std::string& reason) {
   auto& st = self->state;
   auto it = st.pending.find(id);
   if (it == st.pending.end()) return;
   for (const auto& in : it->second.requests)
-    answer_sip(in, status, reason);
+    sip_layer::answer(in, status, reason);
   if (it->second.probe) {
     it->second.probe->deliver(status < 300 ? "delivered: written to the stream to " +
                                                  st.id->remote.domain() +
@@ -477,18 +466,19 @@ void on_sip_message(self_ptr self, sip_layer::incoming_request in) {
     return;
   }
   for (const auto& a : st.answered) {
-    if (a.dedupe == dedupe) return answer_sip(in, a.status, a.reason);
+    if (a.dedupe == dedupe) return sip_layer::answer(in, a.status, a.reason);
   }
   auto m = mapping::from_sip(in.request, st.cfg->domains, st.cfg->limits);
-  if (!m) return answer_sip(in, m.err().status, m.err().reason);
+  if (!m) return sip_layer::answer(in, m.err().status, m.err().reason);
   auto& msg = m.value();
   if (in.request.body().empty()) {
-    return answer_sip(in, 400, "MESSAGE without a body (RFC 3428 §4: the message is the body)");
+    return sip_layer::answer(in, 400,
+                             "MESSAGE without a body (RFC 3428 §4: the message is the body)");
   }
   if (!msg.has_content() && msg.state == mapping::chat_state::none && msg.receipt_for.empty()) {
     // A notification with no XMPP form (an IMDN other than "delivered", say): nobody reads it,
     // so it is acknowledged and not turned into an empty <message/>.
-    return answer_sip(in, 200, "OK (nothing to deliver to XMPP)");
+    return sip_layer::answer(in, 200, "OK (nothing to deliver to XMPP)");
   }
   if (msg.id.empty() || st.pending.count(msg.id)) msg.id = next_id(self);
   if (msg.thread.empty()) msg.thread = thread_for_call_id(self, call_id);
@@ -497,7 +487,7 @@ void on_sip_message(self_ptr self, sip_layer::incoming_request in) {
     if (st.sip_receipt_requests.size() > max_receipt_requests) st.sip_receipt_requests.pop_front();
   }
   auto xml = mapping::to_xmpp(msg);
-  if (!xml) return answer_sip(in, xml.err().status, xml.err().reason);
+  if (!xml) return sip_layer::answer(in, xml.err().status, xml.err().reason);
   strip_default_namespace(xml.value());
   s2s::stanza s{std::move(xml.value()),
                 msg.from->to_string(),
@@ -526,24 +516,26 @@ void on_invite(self_ptr self, const sip_layer::incoming_request& in) {
     return;
   }
   if (!offers_im_session(in.request)) {
-    return answer_sip(in, 488,
-                      "Not Acceptable Here (an IM session needs an SDP m=message line with the "
-                      "sip protocol)");
+    return sip_layer::answer(
+        in, 488,
+        "Not Acceptable Here (an IM session needs an SDP m=message line with the "
+        "sip protocol)");
   }
-  if (!st.cfg->contact.ok()) return answer_sip(in, 488, "Not Acceptable Here (no SIP listener)");
+  if (!st.cfg->contact.ok())
+    return sip_layer::answer(in, 488, "Not Acceptable Here (no SIP listener)");
   bool reinvite = st.chat && st.chat->d.call_id == call_id;
   if (reinvite) {
     // A re-INVITE in our dialog (RFC 3261 §14.2): same tags, the remote target refreshed, the
     // same session answered again.
     if (!sip_layer::accept_remote_cseq(st.chat->d, in.request)) {
-      return answer_sip(in, 500, "Server Internal Error (CSeq lower than the last one)");
+      return sip_layer::answer(in, 500, "Server Internal Error (CSeq lower than the last one)");
     }
     sip_layer::refresh_remote_target(st.chat->d, in.request);
     auto b = sip::make_response(in.request, 200, "OK", st.chat->d.local_tag);
     b.header("Contact", st.chat->contact);
     b.body("application/sdp", im_session_sdp(st.cfg->contact));
     auto answer = b.build();
-    if (!answer.ok()) return answer_sip(in, 500, "cannot build the answer");
+    if (!answer.ok()) return sip_layer::answer(in, 500, "cannot build the answer");
     st.chat->answer = answer.value();
     st.chat->invite_cseq = in.request.cseq().number;
     sip_layer::respond(in, std::move(answer).value());
@@ -551,13 +543,13 @@ void on_invite(self_ptr self, const sip_layer::incoming_request& in) {
   }
   std::string tag = random_token();
   auto d = sip_layer::dialog_as_uas(in.request, tag);
-  if (!d.ok()) return answer_sip(in, 400, d.err().reason);
+  if (!d.ok()) return sip_layer::answer(in, 400, d.err().reason);
   std::string contact = our_contact(self);
   auto b = sip::make_response(in.request, 200, "OK", tag);
   b.header("Contact", contact);
   b.body("application/sdp", im_session_sdp(st.cfg->contact));
   auto answer = b.build();
-  if (!answer.ok()) return answer_sip(in, 500, "cannot build the answer");
+  if (!answer.ok()) return sip_layer::answer(in, 500, "cannot build the answer");
   if (st.chat) close_session(self);  // another Call-ID: the newest session wins
   st.chat = chat_dialog{std::move(d).value(), contact, answer.value(), in.request.cseq().number};
   log::info("im session accepted", {{"conversation", st.id->key}, {"call_id", call_id}});
@@ -567,11 +559,11 @@ void on_invite(self_ptr self, const sip_layer::incoming_request& in) {
 void on_bye(self_ptr self, const sip_layer::incoming_request& in) {
   auto& st = self->state;
   if (!st.chat || st.chat->d.call_id != in.request.call_id()) {
-    return answer_sip(in, 481, "Call/Transaction Does Not Exist");
+    return sip_layer::answer(in, 481, "Call/Transaction Does Not Exist");
   }
   st.chat.reset();
   log::info("im session ended by the SIP side", {{"conversation", st.id->key}});
-  answer_sip(in, 200, "OK");
+  sip_layer::answer(in, 200, "OK");
 }
 
 // `fedgate ctl test-im`: a test message from the local user to the remote contact, answered
@@ -601,7 +593,7 @@ void on_sip_request(self_ptr self, sip_layer::incoming_request in) {
   if (method == "MESSAGE") return on_sip_message(self, std::move(in));
   if (method == "INVITE") return on_invite(self, in);
   if (method == "BYE") return on_bye(self, in);
-  answer_sip(in, 501, "Not Implemented");
+  sip_layer::answer(in, 501, "Not Implemented");
 }
 
 void arm_idle_check(self_ptr self) {

@@ -15,6 +15,7 @@
 #include "actors/presence/internal/common.hpp"
 #include "actors/presence/messages.hpp"
 #include "actors/presence/subscription_store.hpp"
+#include "actors/sip/answer.hpp"
 #include "actors/sip/dialog.hpp"
 #include "codecs/mapping/address.hpp"
 #include "codecs/mapping/presence.hpp"
@@ -189,7 +190,7 @@ void on_subscribe_response(self_ptr self, const std::string& remote, std::uint64
   auto& w = it->second;
   w.subscribing = false;
   int status = response.status_code();
-  count_sip(metrics::direction::out, "SUBSCRIBE", status);
+  sip_layer::count_request(metrics::direction::out, "SUBSCRIBE", status);
   if (status >= 200 && status < 300) {
     w.failures = 0;
     if (!w.dialog && w.subscribe) {
@@ -292,9 +293,11 @@ void refresh_subscription(self_ptr self, watcher& w, std::chrono::seconds expire
     self->request(self->state.sip, caf::infinite, sip_layer::sip_send_atom::value, std::move(req))
         .then(
             [](const sip::message& r) {
-              count_sip(metrics::direction::out, "SUBSCRIBE", r.status_code());
+              sip_layer::count_request(metrics::direction::out, "SUBSCRIBE", r.status_code());
             },
-            [](caf::error&) { count_sip(metrics::direction::out, "SUBSCRIBE", 408); });
+            [](caf::error&) {
+              sip_layer::count_request(metrics::direction::out, "SUBSCRIBE", 408);
+            });
     return;
   }
   send_subscribe(self, w, std::move(req), true);
@@ -390,36 +393,37 @@ void on_notify(self_ptr self, const sip_layer::incoming_request& in) {
   auto& st = self->state;
   const auto& m = in.request;
   auto subscriber = mapping::sip_uri_to_jid(m.to().uri_text, st.cfg->domains);
-  if (!subscriber) return answer(in, 481, "Subscription does not exist");
+  if (!subscriber) return sip_layer::answer(in, 481, "Subscription does not exist");
   auto it = st.watchers.find(subscriber.value().bare_string());
   if (it == st.watchers.end() || it->second.call_id != m.call_id()) {
-    return answer(in, 481, "Subscription does not exist");
+    return sip_layer::answer(in, 481, "Subscription does not exist");
   }
   auto& w = it->second;
-  if (!is_presence_event(m)) return answer(in, 489, "Bad Event");
+  if (!is_presence_event(m)) return sip_layer::answer(in, 489, "Bad Event");
   if (!w.dialog && w.subscribe) {
     if (auto d = sip_layer::dialog_from_notify(*w.subscribe, m); d.ok())
       w.dialog = std::move(d).value();
   }
   if (w.dialog) w.subscribe.reset();
   if (w.dialog) {
-    if (!sip_layer::accept_remote_cseq(*w.dialog, m)) return answer(in, 500, "CSeq out of order");
+    if (!sip_layer::accept_remote_cseq(*w.dialog, m))
+      return sip_layer::answer(in, 500, "CSeq out of order");
     sip_layer::refresh_remote_target(*w.dialog, m);
   }
   mapping::subscription_state_value state;
   if (auto h = m.header("Subscription-State")) {
     auto parsed = mapping::parse_subscription_state(*h);
-    if (!parsed) return answer(in, 400, "Bad Subscription-State");
+    if (!parsed) return sip_layer::answer(in, 400, "Bad Subscription-State");
     state = std::move(parsed).value();
   }
   std::optional<mapping::xmpp_presence> p;
   auto type = m.content_type();
   if (!m.body().empty() && type && type->is("application", "pidf+xml")) {
     auto doc = pidf::parse(m.body());
-    if (!doc) return answer(in, 400, "Bad PIDF document");
+    if (!doc) return sip_layer::answer(in, 400, "Bad PIDF document");
     p = mapping::presence_from_pidf(doc.value());
   }
-  answer(in, 200);
+  sip_layer::answer(in, 200);
   switch (mapping::effect_of(state)) {
     case mapping::xmpp_subscription_effect::subscribed:
       if (!w.authorised) {
@@ -449,8 +453,8 @@ void on_notify(self_ptr self, const sip_layer::incoming_request& in) {
 
 void on_sip_request(self_ptr self, const sip_layer::incoming_request& in) {
   if (in.request.method() == "NOTIFY") return on_notify(self, in);
-  answer(in, 405, "Method Not Allowed",
-         [](sip::message_builder& b) { b.header("Allow", "NOTIFY"); });
+  sip_layer::answer(in, 405, "Method Not Allowed",
+                    [](sip::message_builder& b) { b.header("Allow", "NOTIFY"); });
 }
 
 caf::behavior local_user_behavior(self_ptr self, std::string key, std::string user,

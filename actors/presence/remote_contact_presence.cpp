@@ -16,6 +16,7 @@
 #include "actors/presence/messages.hpp"
 #include "actors/presence/stored_dialog.hpp"
 #include "actors/presence/subscription_store.hpp"
+#include "actors/sip/answer.hpp"
 #include "actors/sip/dialog.hpp"
 #include "codecs/mapping/address.hpp"
 #include "codecs/mapping/presence.hpp"
@@ -152,7 +153,7 @@ void notify_done(self_ptr self, const std::string& call_id, int status) {
   if (it == self->state.dialogs.end()) return;
   auto& w = it->second;
   w.notify_in_flight = false;
-  count_sip(metrics::direction::out, "NOTIFY", status == 0 ? 408 : status);
+  sip_layer::count_request(metrics::direction::out, "NOTIFY", status == 0 ? 408 : status);
   // The terminated NOTIFY asked for while this one was in flight goes out now.
   if (w.terminating && !w.terminated_sent && status != 481 && status != 408 && status != 0) {
     return send_notify(self, call_id);
@@ -362,17 +363,18 @@ void on_subscribe(self_ptr self, const sip_layer::incoming_request& in) {
   auto& st = self->state;
   const auto& m = in.request;
   if (!is_presence_event(m)) {
-    return answer(in, 489, "Bad Event",
-                  [](sip::message_builder& b) { b.header("Allow-Events", "presence"); });
+    return sip_layer::answer(in, 489, "Bad Event",
+                             [](sip::message_builder& b) { b.header("Allow-Events", "presence"); });
   }
   auto expires = granted_expires(self, m);
   auto min = static_cast<unsigned>(settings(self).watcher_min_expires.count());
   if (expires > 0 && expires < min) {
-    return answer(in, 423, "Interval Too Brief",
-                  [min](sip::message_builder& b) { b.header("Min-Expires", std::to_string(min)); });
+    return sip_layer::answer(in, 423, "Interval Too Brief", [min](sip::message_builder& b) {
+      b.header("Min-Expires", std::to_string(min));
+    });
   }
   auto local_jid = mapping::sip_uri_to_jid(m.from().uri_text, st.cfg->domains);
-  if (!local_jid) return answer(in, local_jid.err().status, local_jid.err().reason);
+  if (!local_jid) return sip_layer::answer(in, local_jid.err().status, local_jid.err().reason);
   auto local = local_jid.value().bare_string();
   auto contact_header = [&](sip::message_builder& b) {
     b.header("Expires", std::to_string(expires));
@@ -384,14 +386,15 @@ void on_subscribe(self_ptr self, const sip_layer::incoming_request& in) {
   if (!m.to().tag().empty()) {
     // A refresh or the end of a subscription: absorbed here, nothing goes to XMPP.
     if (existing == st.dialogs.end() || existing->second.dialog.local_tag != m.to().tag()) {
-      return answer(in, 481, "Subscription does not exist");
+      return sip_layer::answer(in, 481, "Subscription does not exist");
     }
     auto& w = existing->second;
-    if (!sip_layer::accept_remote_cseq(w.dialog, m)) return answer(in, 500, "CSeq out of order");
+    if (!sip_layer::accept_remote_cseq(w.dialog, m))
+      return sip_layer::answer(in, 500, "CSeq out of order");
     sip_layer::refresh_remote_target(w.dialog, m);
     auto b = sip::make_response(m, 200, {}, w.dialog.local_tag);
     contact_header(b);
-    respond(in, b, 200);
+    sip_layer::answer_with(in, b, 200);
     if (expires == 0) {
       // The user stopped watching: so does the XMPP subscription held in their name, unless
       // another of their devices still watches.
@@ -413,17 +416,17 @@ void on_subscribe(self_ptr self, const sip_layer::incoming_request& in) {
     return;
   }
   if (existing != st.dialogs.end()) {
-    return answer(in, 482, "Loop Detected");  // same Call-ID, no tag: a fork or a loop
+    return sip_layer::answer(in, 482, "Loop Detected");  // same Call-ID, no tag: a fork or a loop
   }
   if (st.dialogs.size() >= settings(self).max_watchers) {
-    return answer(in, 480, "Too many watchers of this contact");
+    return sip_layer::answer(in, 480, "Too many watchers of this contact");
   }
   auto tag = sip_layer::random_token();
   auto d = sip_layer::dialog_as_uas(m, tag);
-  if (!d) return answer(in, 400, "Cannot create a dialog");
+  if (!d) return sip_layer::answer(in, 400, "Cannot create a dialog");
   auto b = sip::make_response(m, 200, {}, tag);
   contact_header(b);
-  respond(in, b, 200);
+  sip_layer::answer_with(in, b, 200);
   sip_watcher w;
   w.local = local;
   w.dialog = std::move(d).value();
@@ -455,8 +458,8 @@ void on_subscribe(self_ptr self, const sip_layer::incoming_request& in) {
 
 void on_sip_request(self_ptr self, const sip_layer::incoming_request& in) {
   if (in.request.method() == "SUBSCRIBE") return on_subscribe(self, in);
-  answer(in, 405, "Method Not Allowed",
-         [](sip::message_builder& b) { b.header("Allow", "SUBSCRIBE"); });
+  sip_layer::answer(in, 405, "Method Not Allowed",
+                    [](sip::message_builder& b) { b.header("Allow", "SUBSCRIBE"); });
 }
 
 void on_restore(self_ptr self, const subscription_record& r) {

@@ -77,34 +77,8 @@ void send_presence(caf::local_actor* self, const im::im_config& cfg,
               p.available ? "" : "unavailable");
 }
 
-metrics::sip_method method_of(std::string_view method) {
-  if (method == "SUBSCRIBE") return metrics::sip_method::subscribe;
-  if (method == "NOTIFY") return metrics::sip_method::notify;
-  return metrics::sip_method::other;
-}
-
-void count_sip(metrics::direction d, std::string_view method, int status) {
-  if (status >= 200 && status < 300) {
-    metrics::sip_requests().inc(d, method_of(method), metrics::outcome::delivered);
-  } else {
-    metrics::sip_requests().bounced(d, method_of(method), status);
-  }
-}
-
 void count_stanza_in(const s2s::stanza& s) {
   metrics::xmpp_stanzas().inc(metrics::direction::in, s2s::kind_of(s), metrics::outcome::delivered);
-}
-
-void respond(const sip_layer::incoming_request& in, sip::message_builder& b, int status) {
-  if (auto m = b.build(); m.ok()) sip_layer::respond(in, std::move(m).value());
-  count_sip(metrics::direction::in, in.request.method(), status);
-}
-
-void answer(const sip_layer::incoming_request& in, int status, std::string_view reason,
-            std::function<void(sip::message_builder&)> extra) {
-  auto b = sip::make_response(in.request, status, reason, sip_layer::random_token());
-  if (extra) extra(b);
-  respond(in, b, status);
 }
 
 bool is_presence_event(const sip::message& m) {

@@ -38,17 +38,9 @@ void send_handshake(caf::local_actor* self, const im::im_config& cfg, mapping::p
 void send_presence(caf::local_actor* self, const im::im_config& cfg,
                    const mapping::xmpp_presence& p, const std::string& from, const std::string& to);
 
-// Metrics of presence traffic (docs/operations.md): SIP SUBSCRIBE/NOTIFY by direction and
-// final status, presence stanzas that reached a presence actor.
-void count_sip(metrics::direction d, std::string_view method, int status);
+// Metrics of presence traffic (docs/operations.md): presence stanzas that reached a presence
+// actor. SIP SUBSCRIBE/NOTIFY are counted by sip_layer::count_request and sip_layer::answer.
 void count_stanza_in(const s2s::stanza& s);
-
-// Sends a final response built by the caller and counts it.
-void respond(const sip_layer::incoming_request& in, sip::message_builder& b, int status);
-
-// Answers a request with a To tag (RFC 3261 §8.2.6.2) and optional extra headers.
-void answer(const sip_layer::incoming_request& in, int status, std::string_view reason = {},
-            std::function<void(sip::message_builder&)> extra = {});
 
 // The Event header names the presence package (RFC 3856 §4), parameters allowed.
 bool is_presence_event(const sip::message& m);
