@@ -36,10 +36,17 @@ std::int64_t wall_us() {
       .count();
 }
 
-// "seq=N t=S.U": SIPp prints its gettimeofday variables as doubles ("t=S.000000.U.000000"),
-// the bench as "t=S.UUUUUU"; both read as S seconds and U microseconds.
-bool parse_seq_time(std::string_view b, std::uint64_t& seq, std::int64_t& t_us) {
+// "[run=R ]seq=N t=S.U": SIPp prints its gettimeofday variables as doubles
+// ("t=S.000000.U.000000"), the bench as "t=S.UUUUUU"; both read as S seconds and U microseconds.
+// R (0 when absent) tells one step's messages from a late one of an earlier step.
+bool parse_seq_time(std::string_view b, std::uint64_t& run, std::uint64_t& seq,
+                    std::int64_t& t_us) {
   auto p = b.find("seq=");
+  run = 0;
+  if (auto r = b.find("run="); r != std::string_view::npos && r < p) {
+    for (std::size_t k = r + 4; k < b.size() && std::isdigit(static_cast<unsigned char>(b[k])); ++k)
+      run = run * 10 + static_cast<std::uint64_t>(b[k] - '0');
+  }
   if (p == std::string_view::npos) return false;
   std::size_t i = p + 4;
   if (i >= b.size() || !std::isdigit(static_cast<unsigned char>(b[i]))) return false;
@@ -75,24 +82,26 @@ bool parse_seq_time(std::string_view b, std::uint64_t& seq, std::int64_t& t_us) 
 struct sink_stats {
   std::mutex mutex;
   std::unordered_set<std::uint64_t> seen;
-  std::uint64_t received = 0, duplicates = 0, errors = 0, unmarked = 0;
+  std::uint64_t received = 0, duplicates = 0, errors = 0, unmarked = 0, stale = 0;
+  std::uint64_t run = 0;  // the step being counted (0: any)
   std::uint64_t via_s2s = 0, via_component = 0;
   std::vector<std::uint32_t> latency_us;
   std::int64_t first_us = 0, last_us = 0;
 
-  void reset() {
+  void reset(std::uint64_t new_run) {
     std::lock_guard<std::mutex> lock(mutex);
+    run = new_run;
     seen.clear();
-    received = duplicates = errors = unmarked = via_s2s = via_component = 0;
+    received = duplicates = errors = unmarked = stale = via_s2s = via_component = 0;
     latency_us.clear();
     first_us = last_us = 0;
   }
 
   void on_message(bool component, std::string_view type, std::string_view text) {
     auto now = wall_us();
-    std::uint64_t seq = 0;
+    std::uint64_t seq = 0, r = 0;
     std::int64_t t = 0;
-    bool marked = parse_seq_time(text, seq, t);
+    bool marked = parse_seq_time(text, r, seq, t);
     std::lock_guard<std::mutex> lock(mutex);
     if (type == "error") {
       ++errors;
@@ -100,6 +109,10 @@ struct sink_stats {
     }
     if (!marked) {
       ++unmarked;
+      return;
+    }
+    if (run != 0 && r != run) {
+      ++stale;
       return;
     }
     ++received;
@@ -130,6 +143,8 @@ struct sink_stats {
     j["duplicates"] = duplicates;
     j["errors"] = errors;
     j["unmarked"] = unmarked;
+    j["stale"] = stale;
+    j["run"] = run;
     j["via_s2s"] = via_s2s;
     j["via_component"] = via_component;
     j["first_us"] = first_us;
@@ -174,8 +189,8 @@ void usage() {
                "  --component-secret S      its shared secret (default secret)\n"
                "  --threads N               CAF scheduler threads (default 2)\n"
                "commands on stdin, one JSON line answered on stdout each:\n"
-               "  status | reset | report | quit\n"
-               "  send s2s|component FROM TO RATE COUNT [USERS]   ({u} in FROM/TO: seq % USERS)\n";
+               "  status | reset [RUN] | report | quit   (RUN: count only bodies with run=RUN)\n"
+               "  send s2s|component FROM TO RATE COUNT [USERS [RUN]]   ({u}: seq % USERS)\n";
 }
 
 std::string expand(const std::string& tmpl, std::uint64_t u) {
@@ -188,7 +203,7 @@ std::string expand(const std::string& tmpl, std::uint64_t u) {
 // a late sender does not hide latency). Everything due is sent at once when the sender is behind.
 nlohmann::json send_paced(bool component, component_listener* comp, const caf::actor& s2s,
                           const std::string& from, const std::string& to, double rate,
-                          std::uint64_t count, std::uint64_t users) {
+                          std::uint64_t count, std::uint64_t users, std::uint64_t run) {
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
   std::int64_t t0_wall = wall_us();
@@ -203,9 +218,9 @@ nlohmann::json send_paced(bool component, component_listener* comp, const caf::a
       std::uint64_t seq = i + 1;
       std::int64_t t = t0_wall + static_cast<std::int64_t>(static_cast<double>(i) * 1e6 / rate);
       char body[96];
-      std::snprintf(body, sizeof body, "seq=%llu t=%lld.%06lld",
-                    static_cast<unsigned long long>(seq), static_cast<long long>(t / 1000000),
-                    static_cast<long long>(t % 1000000));
+      std::snprintf(body, sizeof body, "run=%llu seq=%llu t=%lld.%06lld",
+                    static_cast<unsigned long long>(run), static_cast<unsigned long long>(seq),
+                    static_cast<long long>(t / 1000000), static_cast<long long>(t % 1000000));
       std::uint64_t u = users > 0 ? seq % users : 0;
       std::string f = expand(from, u), d = expand(to, u);
       std::string id = "fgbp" + std::to_string(seq);
@@ -395,7 +410,9 @@ int external_sip_main(int argc, char** argv) {
     nlohmann::json out;
     if (cmd == "quit") break;
     if (cmd == "reset") {
-      stats->reset();
+      std::uint64_t run = 0;
+      in >> run;
+      stats->reset(run);
       out["ok"] = true;
     } else if (cmd == "report") {
       out = stats->report();
@@ -411,14 +428,15 @@ int external_sip_main(int argc, char** argv) {
     } else if (cmd == "send") {
       std::string via, from, to;
       double rate = 0;
-      std::uint64_t count = 0, users = 0;
+      std::uint64_t count = 0, users = 0, run = 0;
       in >> via >> from >> to >> rate >> count;
       if (!(in >> users)) users = 0;
+      if (!(in >> run)) run = 0;
       if ((via != "s2s" && via != "component") || rate <= 0 || count == 0 ||
           (via == "s2s" && !s2s) || (via == "component" && !comp)) {
         out["error"] = "bad send command (or that stream is not served): " + line;
       } else {
-        out = send_paced(via == "component", comp.get(), s2s, from, to, rate, count, users);
+        out = send_paced(via == "component", comp.get(), s2s, from, to, rate, count, users, run);
       }
     } else {
       out["error"] = "unknown command: " + line;

@@ -6,10 +6,11 @@
 //   * an XEP-0114 component listener (component_listener.hpp): Kamailio's xmpp module connects
 //     to it;
 // and feeds what arrives on both into one sink that counts message stanzas whose body carries
-// SIPp's marker "seq=N t=<sec>.<usec>", de-duplicates by N and measures latency from t (wall
-// clock). It also sends such messages, paced, over either stream (XMPP -> SIP loads; the SIP UAS
-// logs them). It is driven by one-line commands on stdin and answers each with one JSON line
-// on stdout (bench/compare/README.md lists them).
+// SIPp's marker "run=R seq=N t=<sec>.<usec>", de-duplicates by N and measures latency from t
+// (wall clock); R is the step, so a late message of an earlier step is not counted. It also sends
+// such messages, paced, over either stream (XMPP -> SIP loads; the SIP UAS logs them). It is driven
+// by one-line commands on stdin and answers each with one JSON line on stdout
+// (bench/compare/README.md lists them).
 
 namespace fedgate::bench {
 
