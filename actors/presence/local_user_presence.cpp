@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include <caf/all.hpp>
@@ -36,7 +37,9 @@ struct watcher {
   bool authorised = false;  // 'subscribed' was sent: presence may flow
   authorisation policy = authorisation::forward;
   // The SIP subscription on the contact's behalf.
-  std::optional<sip::message> subscribe;  // the initial SUBSCRIBE (a NOTIFY may beat its 2xx)
+  // The initial SUBSCRIBE until its dialog forms (a NOTIFY may beat its 2xx). On the heap: a
+  // message is 672 bytes inline, and an established watcher (most of them) holds none.
+  std::unique_ptr<sip::message> subscribe;
   std::optional<sip_layer::dialog> dialog;
   std::string call_id;
   std::uint64_t generation = 0;  // timers of an older subscription are stale
@@ -271,7 +274,7 @@ void start_subscription(self_ptr self, watcher& w) {
                {{"user", st.user}, {"watcher", w.remote}, {"reason", built.err().to_string()}});
     return;
   }
-  w.subscribe = std::move(built).value();
+  w.subscribe = std::make_unique<sip::message>(std::move(built).value());
   sip_layer::outgoing_request req;
   req.request = std::move(b);
   send_subscribe(self, w, std::move(req), false);
