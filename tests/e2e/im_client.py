@@ -14,12 +14,15 @@ request, error {condition, text}), and "RESULT OK|FAIL: why". Exits 0 when what 
 arrived within --timeout (every wait is bounded).
 """
 import argparse
-import asyncio
 import json
-import logging
+import os
 import sys
 
 import slixmpp
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support",
+                                "python"))
+from scripted_client import ScriptedClient, add_common_arguments, run  # noqa: E402
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CHATSTATES = "http://jabber.org/protocol/chatstates"
@@ -60,23 +63,17 @@ def describe(msg, default_lang):
     return out
 
 
-class Client(slixmpp.ClientXMPP):
+class Client(ScriptedClient):
     def __init__(self, a):
-        super().__init__(a.jid, a.password)
-        self.a = a
+        super().__init__(a)
         self.got = 0
-        self.finished = asyncio.get_event_loop().create_future()
-        self.ca_certs = a.ca
-        self.add_event_handler("session_start", self.on_start)
-        self.add_event_handler("failed_auth", lambda *_: self.finish(False, "auth failed"))
         # Raw handler: every <message/>, whatever slixmpp's plugins would make of it.
         self.register_handler(slixmpp.xmlstream.handler.Callback(
             "all messages", slixmpp.xmlstream.matcher.MatchXPath("{jabber:client}message"),
             self.on_message))
 
-    def finish(self, ok, why):
-        if not self.finished.done():
-            self.finished.set_result((ok, why))
+    def timeout_reason(self):
+        return f"timeout after {self.a.timeout}s with {self.got} messages"
 
     async def on_start(self, _):
         self.send_presence()
@@ -122,37 +119,14 @@ class Client(slixmpp.ClientXMPP):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--jid", required=True)
-    ap.add_argument("--password", required=True)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--ca", required=True)
+    add_common_arguments(ap, timeout=60.0)
     ap.add_argument("--send-file")
     ap.add_argument("--to")
     ap.add_argument("--expect", type=int, default=0)
     ap.add_argument("--until-error", action="store_true")
     ap.add_argument("--reply")
     ap.add_argument("--ack-receipts", action="store_true")
-    ap.add_argument("--timeout", type=float, default=60.0)
-    ap.add_argument("--debug", action="store_true")
-    a = ap.parse_args()
-    logging.basicConfig(level=logging.DEBUG if a.debug else logging.ERROR,
-                        format="%(levelname)s %(name)s %(message)s")
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    c = Client(a)
-    c.register_plugin("xep_0199")
-    c.connect(address=("127.0.0.1", a.port), force_starttls=True)
-    try:
-        ok, why = loop.run_until_complete(asyncio.wait_for(c.finished, a.timeout))
-    except asyncio.TimeoutError:
-        ok, why = False, f"timeout after {a.timeout}s with {c.got} messages"
-    c.disconnect()
-    try:
-        loop.run_until_complete(asyncio.wait_for(c.disconnected, 3))
-    except Exception:
-        pass
-    print(f"RESULT {'OK' if ok else 'FAIL'}: {why}", flush=True)
-    sys.exit(0 if ok else 1)
+    run(Client, ap.parse_args())
 
 
 if __name__ == "__main__":

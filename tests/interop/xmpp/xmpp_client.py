@@ -11,28 +11,19 @@ Prints "ONLINE" once the session is up, one line per message received, and a fin
 "RESULT OK|FAIL: why"; exits 0 only on success. Every wait is bounded by --timeout.
 """
 import argparse
-import asyncio
-import logging
+import os
 import sys
 
-import slixmpp
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "support", "python"))
+from scripted_client import ScriptedClient, add_common_arguments, run  # noqa: E402
 
 
-class Client(slixmpp.ClientXMPP):
+class Client(ScriptedClient):
     def __init__(self, a):
-        super().__init__(a.jid, a.password)
-        self.a = a
-        self.finished = asyncio.get_event_loop().create_future()
-        self.ca_certs = a.ca
-        self.add_event_handler("session_start", self.on_start)
+        super().__init__(a)
         self.add_event_handler("message", self.on_message)
         self.add_event_handler("message_error", self.on_message)
-        self.add_event_handler("failed_auth", lambda *_: self.finish(False, "auth failed"))
-        self.register_plugin("xep_0199")
-
-    def finish(self, ok, why):
-        if not self.finished.done():
-            self.finished.set_result((ok, why))
 
     async def on_start(self, _):
         self.send_presence()
@@ -68,10 +59,7 @@ class Client(slixmpp.ClientXMPP):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--jid", required=True)
-    ap.add_argument("--password", required=True)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--ca", required=True)
+    add_common_arguments(ap, timeout=30.0)
     ap.add_argument("--no-tls", action="store_true")
     ap.add_argument("--send-to")
     ap.add_argument("--body", default="hello")
@@ -79,31 +67,8 @@ def main():
     ap.add_argument("--expect-body", default="")
     ap.add_argument("--expect-error")
     ap.add_argument("--ping")
-    ap.add_argument("--timeout", type=float, default=30.0)
-    ap.add_argument("--debug", action="store_true")
     a = ap.parse_args()
-    logging.basicConfig(level=logging.DEBUG if a.debug else logging.ERROR,
-                        format="%(levelname)s %(name)s %(message)s")
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    c = Client(a)
-    if a.no_tls:
-        c.enable_starttls = False
-        c.enable_direct_tls = False
-        c["feature_mechanisms"].unencrypted_plain = True
-    c.connect(address=("127.0.0.1", a.port), force_starttls=not a.no_tls,
-              disable_starttls=a.no_tls)
-    try:
-        ok, why = loop.run_until_complete(asyncio.wait_for(c.finished, a.timeout))
-    except asyncio.TimeoutError:
-        ok, why = False, f"timeout after {a.timeout}s"
-    c.disconnect()
-    try:
-        loop.run_until_complete(asyncio.wait_for(c.disconnected, 3))
-    except Exception:
-        pass
-    print(f"RESULT {'OK' if ok else 'FAIL'}: {why}", flush=True)
-    sys.exit(0 if ok else 1)
+    run(Client, a, tls=not a.no_tls)
 
 
 if __name__ == "__main__":
