@@ -102,7 +102,7 @@ void usage() {
   std::cerr
       << "usage: fedgate-bench --fedgate-config FILE [options]\n"
          "  --scenario S        im-sip-to-xmpp | im-xmpp-to-sip | im-both | presence-scale\n"
-         "                      (default im-sip-to-xmpp)\n"
+         "                      | presence-fanout | mixed (default im-sip-to-xmpp)\n"
          "                      xmpp-peer: the XMPP side only, for bench/compare\n"
          "                      (fedgate-bench --scenario xmpp-peer --help)\n"
          "  --mode M            open (fixed rate) | closed (ramp to the maximum sustained rate)\n"
