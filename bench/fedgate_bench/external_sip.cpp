@@ -87,6 +87,9 @@ struct sink_stats {
   std::uint64_t via_s2s = 0, via_component = 0;
   std::vector<std::uint32_t> latency_us;
   std::int64_t first_us = 0, last_us = 0;
+  // Earliest and latest send time carried by the messages counted: what the sender (SIPp)
+  // actually offered, whatever it reports about its calls.
+  std::int64_t min_t_us = 0, max_t_us = 0;
 
   void reset(std::uint64_t new_run) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -94,7 +97,7 @@ struct sink_stats {
     seen.clear();
     received = duplicates = errors = unmarked = stale = via_s2s = via_component = 0;
     latency_us.clear();
-    first_us = last_us = 0;
+    first_us = last_us = min_t_us = max_t_us = 0;
   }
 
   void on_message(bool component, std::string_view type, std::string_view text) {
@@ -125,6 +128,8 @@ struct sink_stats {
         static_cast<std::uint32_t>(std::clamp<std::int64_t>(now - t, 0, UINT32_MAX)));
     if (first_us == 0) first_us = now;
     last_us = now;
+    if (min_t_us == 0 || t < min_t_us) min_t_us = t;
+    max_t_us = std::max(max_t_us, t);
   }
 
   nlohmann::json report() {
@@ -149,6 +154,8 @@ struct sink_stats {
     j["via_component"] = via_component;
     j["first_us"] = first_us;
     j["last_us"] = last_us;
+    j["min_t_us"] = min_t_us;
+    j["max_t_us"] = max_t_us;
     j["latency_ms"] = {{"p50", pct(0.5)},
                        {"p90", pct(0.9)},
                        {"p99", pct(0.99)},
