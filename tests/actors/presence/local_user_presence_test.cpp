@@ -4,6 +4,8 @@
 
 #include "actors/presence/local_user_presence.hpp"
 
+#include <set>
+
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
 
@@ -219,6 +221,54 @@ TEST_F(local_user_presence_test, a_burst_is_coalesced_and_the_last_state_wins) {
   }
   EXPECT_EQ(last, "state " + std::to_string(burst));
   EXPECT_LT(received, burst / 4) << "a burst must be merged, not forwarded one by one";
+}
+
+// The window is per watcher: one change of alice's state reaches each watcher through its own
+// SIP subscription (one NOTIFY each), and every watcher gets it at once, not one watcher now and
+// the others a window later (fedgate-bench presence-fanout found the per-user window).
+TEST_F(local_user_presence_test, one_change_reaches_every_watcher_without_waiting_a_window) {
+  auto cfg = presence_config(store);
+  cfg.presence.coalesce_window = std::chrono::seconds(60);  // longer than any wait below
+  start(cfg);
+  const std::vector<std::string> watchers = {romeo_jid, "benvolio@montague.example",
+                                             "mercutio@montague.example"};
+  std::vector<sip::message> subscribes;
+  for (const auto& jid : watchers) {
+    send_stanza(romeo_presence("subscribe", {}, jid));
+    auto sub = next_sip_request();
+    ASSERT_TRUE(sub);
+    subscribes.push_back(sub->request);
+    auto s = next_delivery();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->type, "subscribed");
+    release_sip(200);
+  }
+  std::uint64_t server_id = 300;
+  auto notify_all = [&](int cseq, const std::string& note) {
+    for (const auto& sub : subscribes) {
+      send_sip(presence_request("NOTIFY", "sip:w@192.0.2.9", alice_sip, "uas-tag",
+                                std::string(sub.from().uri_text), std::string(sub.from().tag()),
+                                std::string(sub.call_id()), cseq, "n" + std::to_string(server_id),
+                                {{"Event", "presence"}, {"Subscription-State", "active"}},
+                                pidf(alice_sip, true, {}, note)),
+               server_id);
+      EXPECT_EQ(status_for(server_id++), 200);
+    }
+  };
+  notify_all(1, "first");
+  std::set<std::string> reached;
+  for (std::size_t i = 0; i < watchers.size(); ++i) {
+    auto p = next_delivery();
+    ASSERT_TRUE(p) << "only " << reached.size() << " of " << watchers.size()
+                   << " watchers got the change before the window ended";
+    EXPECT_EQ(child(*p, "status"), "first");
+    reached.insert(p->to);
+  }
+  EXPECT_EQ(reached.size(), watchers.size());
+  // A second change within every watcher's window waits for it (storm control still holds).
+  notify_all(2, "second");
+  sync_fakes();
+  EXPECT_EQ(pending_deliveries(), 0u);
 }
 
 TEST_F(local_user_presence_test, restore_subscribes_again_with_the_stored_authorisation) {
