@@ -40,7 +40,7 @@ struct im_config {
   std::chrono::milliseconds delivery_timeout{std::chrono::seconds(25)};
   // SIP -> XMPP: after the stanza was written, how long an error from the partner (an unknown
   // user, say) can still turn the answer into the mapped error instead of 200.
-  std::chrono::milliseconds error_window{std::chrono::milliseconds(500)};
+  std::chrono::milliseconds error_window{std::chrono::milliseconds(200)};
   // XMPP -> SIP: stanzas waiting per conversation while one MESSAGE is in flight; beyond it the
   // stanza bounces with resource-constraint.
   std::size_t session_queue_max = 1000;

@@ -84,7 +84,7 @@ TEST(config_im, defaults) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.cfg.im.shards, 4u);
   EXPECT_EQ(r.cfg.im.delivery_timeout_ms, 25000u);
-  EXPECT_EQ(r.cfg.im.error_window_ms, 500u);
+  EXPECT_EQ(r.cfg.im.error_window_ms, 200u);
   EXPECT_EQ(r.cfg.im.session_queue_max, 1000u);
   EXPECT_EQ(r.cfg.im.max_body_bytes, 65536u);
   EXPECT_TRUE(r.cfg.im.chat_states_to_sip);
