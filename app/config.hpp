@@ -145,7 +145,7 @@ struct im_config {
   unsigned shards = 4;
   unsigned session_idle_timeout_ms = 600000;
   unsigned delivery_timeout_ms = 25000;  // below SIP timer F (32 s)
-  unsigned error_window_ms = 200;  // below T1 (500): see docs/im.md
+  unsigned error_window_ms = 200;        // below T1 (500): see docs/im.md
   std::size_t session_queue_max = 1000;
   std::size_t max_body_bytes = 65536;  // bodies + subjects; larger: policy-violation / 513
   bool chat_states_to_sip = true;

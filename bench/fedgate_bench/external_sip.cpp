@@ -20,6 +20,7 @@
 
 #include "actors/s2s/messages.hpp"
 #include "actors/s2s/s2s_service.hpp"
+#include "actors/sip/tokens.hpp"
 #include "app/config.hpp"
 #include "bench/fedgate_bench/component_listener.hpp"
 #include "metrics/log.hpp"
@@ -268,15 +269,6 @@ nlohmann::json send_paced(bool component, component_listener* comp, const caf::a
           {"send_rate", seconds > 0 ? static_cast<double>(sent) / seconds : 0.0}};
 }
 
-std::string random_hex(std::size_t n) {
-  std::random_device rd;
-  std::string out;
-  const char* digits = "0123456789abcdef";
-  for (std::size_t i = 0; i < n; ++i)
-    out += digits[rd() % 16];
-  return out;
-}
-
 }  // namespace
 
 bool is_external_sip_scenario(int argc, char** argv) {
@@ -381,7 +373,8 @@ int external_sip_main(int argc, char** argv) {
     x.queue_timeout_ms = 60000;
     sink = sys.spawn(s2s_sink, stats, 0);
     auto svc = s2s::start_s2s_service(
-        sys, s2s::s2s_service_config{x, o.s2s_domains, random_hex(32), ctx, sink, nullptr});
+        sys,
+        s2s::s2s_service_config{x, o.s2s_domains, sip_layer::random_token(32), ctx, sink, nullptr});
     if (!svc.actor) {
       std::cerr << "fedgate-bench: S2S service: " << svc.error << "\n";
       caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);

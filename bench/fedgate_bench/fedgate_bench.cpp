@@ -46,6 +46,7 @@
 #include "actors/s2s/s2s_service.hpp"
 #include "actors/sip/messages.hpp"
 #include "actors/sip/sip_service.hpp"
+#include "actors/sip/tokens.hpp"
 #include "app/config.hpp"
 #include "bench/fedgate_bench/external_sip.hpp"
 #include "codecs/sip/serializer.hpp"
@@ -672,15 +673,6 @@ std::string derive_topology(const app::config& cfg, const options& opt, topology
   return {};
 }
 
-std::string random_hex(std::size_t n) {
-  std::random_device rd;
-  std::string out;
-  const char* digits = "0123456789abcdef";
-  for (std::size_t i = 0; i < n; ++i)
-    out += digits[rd() % 16];
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sending
 
@@ -1051,7 +1043,8 @@ int run_main(const options& opt) {
   x.queue_timeout_ms = 60000;
   auto sink = sys.spawn(xmpp_sink, b.stats, 0);
   auto svc = s2s::start_s2s_service(
-      sys, s2s::s2s_service_config{x, b.topo.partner_domains, random_hex(32), ctx, sink, nullptr});
+      sys, s2s::s2s_service_config{x, b.topo.partner_domains, sip_layer::random_token(32), ctx,
+                                   sink, nullptr});
   if (!svc.actor) {
     std::cerr << "fedgate-bench: S2S service: " << svc.error << "\n";
     caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
