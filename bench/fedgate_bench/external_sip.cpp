@@ -22,6 +22,7 @@
 #include "actors/s2s/s2s_service.hpp"
 #include "actors/sip/tokens.hpp"
 #include "app/config.hpp"
+#include "bench/fedgate_bench/bench_s2s.hpp"
 #include "bench/fedgate_bench/component_listener.hpp"
 #include "metrics/log.hpp"
 #include "transport/tls/certificate_issuer.hpp"
@@ -335,42 +336,18 @@ int external_sip_main(int argc, char** argv) {
     // Self-signed for the bench's domains: the gateway cannot verify it, so streams authenticate
     // by dialback after STARTTLS, as with fedgate-bench's other scenarios.
     std::string error;
-    auto pem = tls::issue_certificate({o.s2s_domains, false, 30, std::nullopt}, error);
-    char tmpl[] = "/tmp/fedgate-bench-XXXXXX";
-    if (!pem || ::mkdtemp(tmpl) == nullptr) {
-      std::cerr << "fedgate-bench: certificate: " << error << "\n";
-      return 1;
-    }
-    std::filesystem::path dir = tmpl;
-    tls::write_file_atomic(dir / "bench.crt", pem->certificate, 0600);
-    tls::write_file_atomic(dir / "bench.key", pem->key, 0600);
-    auto ctx = tls::tls_context::create(
-        {{tls::identity{o.s2s_domains, dir / "bench.crt", dir / "bench.key"}}, {}}, error);
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
+    auto ctx = bench_s2s::self_signed_context(o.s2s_domains, error);
     if (!ctx) {
       std::cerr << "fedgate-bench: TLS: " << error << "\n";
       return 1;
     }
-    app::xmpp_config x;
     app::endpoint listen, peer;
     if (!split_host_port(o.s2s_listen, listen.host, listen.port) ||
         !split_host_port(o.s2s_peer, peer.host, peer.port)) {
       std::cerr << "fedgate-bench: bad host:port\n";
       return 2;
     }
-    x.listen = {listen};
-    x.direct_tls_listen.clear();
-    app::partner_config p;
-    p.domain = o.s2s_peer_domain;
-    p.routes = {peer};
-    p.max_connections = 64;
-    x.partners = {p};
-    x.backoff_initial_ms = 200;
-    x.backoff_max_ms = 2000;
-    x.connect_timeout_ms = 5000;
-    x.queue_max = 1000000;
-    x.queue_timeout_ms = 60000;
+    auto x = bench_s2s::bench_xmpp_config({listen}, o.s2s_peer_domain, peer);
     sink = sys.spawn(s2s_sink, stats, 0);
     auto svc = s2s::start_s2s_service(
         sys,

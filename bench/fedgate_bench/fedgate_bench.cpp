@@ -48,6 +48,7 @@
 #include "actors/sip/sip_service.hpp"
 #include "actors/sip/tokens.hpp"
 #include "app/config.hpp"
+#include "bench/fedgate_bench/bench_s2s.hpp"
 #include "bench/fedgate_bench/external_sip.hpp"
 #include "codecs/sip/serializer.hpp"
 #include "metrics/log.hpp"
@@ -999,23 +1000,7 @@ int run_main(const options& opt) {
   // The bench's certificate: self-signed for all its partner domains (fedgate cannot verify
   // it, so the streams authenticate by dialback, as they would with an unknown CA).
   std::string error;
-  auto pem = tls::issue_certificate({b.topo.partner_domains, false, 30, std::nullopt}, error);
-  if (!pem) {
-    std::cerr << "fedgate-bench: certificate: " << error << "\n";
-    return 1;
-  }
-  char tmpl[] = "/tmp/fedgate-bench-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) {
-    std::cerr << "fedgate-bench: mkdtemp failed\n";
-    return 1;
-  }
-  std::filesystem::path dir = tmpl;
-  tls::write_file_atomic(dir / "bench.crt", pem->certificate, 0600);
-  tls::write_file_atomic(dir / "bench.key", pem->key, 0600);
-  auto ctx = tls::tls_context::create(
-      {{tls::identity{b.topo.partner_domains, dir / "bench.crt", dir / "bench.key"}}, {}}, error);
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  auto ctx = bench_s2s::self_signed_context(b.topo.partner_domains, error);
   if (!ctx) {
     std::cerr << "fedgate-bench: TLS: " << error << "\n";
     return 1;
@@ -1028,19 +1013,8 @@ int run_main(const options& opt) {
   b.sys = &sys;
 
   // XMPP side: the partner domains, with fedgate's XMPP domain as their only partner.
-  app::xmpp_config x;
-  x.listen = b.topo.s2s_listen;
-  x.direct_tls_listen.clear();
-  app::partner_config p;
-  p.domain = b.topo.fedgate_xmpp_domain;
-  p.routes = {b.topo.fedgate_s2s};
-  p.max_connections = 64;
-  x.partners = {p};
-  x.backoff_initial_ms = 200;
-  x.backoff_max_ms = 2000;
-  x.connect_timeout_ms = 5000;
-  x.queue_max = 1000000;
-  x.queue_timeout_ms = 60000;
+  auto x = bench_s2s::bench_xmpp_config(b.topo.s2s_listen, b.topo.fedgate_xmpp_domain,
+                                        b.topo.fedgate_s2s);
   auto sink = sys.spawn(xmpp_sink, b.stats, 0);
   auto svc = s2s::start_s2s_service(
       sys, s2s::s2s_service_config{x, b.topo.partner_domains, sip_layer::random_token(32), ctx,
