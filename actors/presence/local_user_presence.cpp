@@ -126,17 +126,6 @@ void mark_authorised(self_ptr self, watcher& w) {
 // held the other watchers' copies of the same change back for a whole window (found with
 // fedgate-bench presence-fanout: p50 1,005 ms instead of 4 ms with 10 watchers per user).
 
-// Arms the actor's one flush timer, unless it is armed already: an armed flush is due within a
-// window of now, so no watcher waits longer than its own window.
-void arm_flush(self_ptr self, clock::duration delay) {
-  auto& st = self->state;
-  if (st.flush_armed) return;
-  st.flush_armed = true;
-  self->delayed_send(
-      self, std::chrono::ceil<std::chrono::milliseconds>(std::max(delay, clock::duration::zero())),
-      flush_atom::value);
-}
-
 // Sends the watcher its latest state unless the partner's budget is spent (false: held back,
 // it stays dirty and merges with what follows).
 bool send_latest(self_ptr self, watcher& w) {
@@ -458,8 +447,8 @@ void on_notify(self_ptr self, const sip_layer::incoming_request& in) {
     if (auto d = sip_layer::dialog_from_notify(*w.subscribe, m); d.ok())
       w.dialog = std::move(d).value();
   }
-  if (w.dialog) w.subscribe.reset();
   if (w.dialog) {
+    w.subscribe.reset();  // only needed to build the dialog
     if (!sip_layer::accept_remote_cseq(*w.dialog, m))
       return sip_layer::answer(in, 500, "CSeq out of order");
     sip_layer::refresh_remote_target(*w.dialog, m);

@@ -2,6 +2,7 @@
 // What both presence actors keep for their router shard, the metrics and the storm control, and
 // the handling of it that is the same in both (not API: internal/).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -82,6 +83,19 @@ inline void note_held_back(actor_base& st, std::string_view partner) {
              {"held_back", st.held_back}});
 }
 
+// Arms the actor's one flush timer `delay` from now (rounded up to a millisecond), unless it is
+// armed already: one flush message pending per actor, whatever asked for it.
+template <class Self>
+void arm_flush(Self* self, actor_base::clock::duration delay) {
+  auto& st = self->state;
+  if (st.flush_armed) return;
+  st.flush_armed = true;
+  self->delayed_send(self,
+                     std::chrono::ceil<std::chrono::milliseconds>(
+                         std::max(delay, actor_base::clock::duration::zero())),
+                     flush_atom::value);
+}
+
 // After a flush: what is left goes out in a follow-up message (`more`: the fan-out bound was
 // reached; the actor takes other messages in between) or at the next window (`held_back`).
 template <class Self>
@@ -91,8 +105,7 @@ void continue_flush(Self* self, bool more, bool held_back) {
     st.flush_armed = true;
     self->send(self, flush_atom::value);
   } else if (held_back) {
-    st.flush_armed = true;
-    self->delayed_send(self, st.cfg->presence.coalesce_window, flush_atom::value);
+    arm_flush(self, st.cfg->presence.coalesce_window);
   }
 }
 
@@ -113,9 +126,7 @@ bool flush_soon(Self* self, std::chrono::milliseconds window, Flush flush) {
     flush(self);
     return true;
   }
-  st.flush_armed = true;
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(window - since),
-                     flush_atom::value);
+  arm_flush(self, window - since);
   return true;
 }
 
