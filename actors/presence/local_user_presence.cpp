@@ -390,10 +390,12 @@ void on_unsubscribe(self_ptr self, const std::string& remote) {
   auto it = st.watchers.find(remote);
   if (it == st.watchers.end()) return;
   refresh_subscription(self, it->second, std::chrono::seconds(0));
+  // Forgotten (store included) before the contact is told, so whoever sees the stanza sees the
+  // record gone too (the unit test read the store right after the stanza and sometimes found it).
+  remove_watcher(self, remote);
   // RFC 6121 §3.3.3: the contact's server tells the user the contact is now unavailable.
   send_presence(self, *st.cfg, mapping::xmpp_presence{false, mapping::show::none, {}, 0}, st.user,
                 remote);
-  remove_watcher(self, remote);
 }
 
 void on_probe(self_ptr self, const std::string& remote) {
